@@ -1,0 +1,26 @@
+// daprd with only the components this project uses (see ../../dapr-components/).
+// Upstream's daprd registers every component of components-contrib from
+// init() functions behind the "stablecomponents"/"allcomponents" build tags; this
+// build registers the few it needs by hand instead (scripts/dapr-binaries.sh
+// blanks the package file that panics without those tags),
+// which keeps the binary and the build time small.
+package main
+
+import (
+	nrSqlite "github.com/dapr/components-contrib/nameresolution/sqlite"
+	nrMdns "github.com/dapr/components-contrib/nameresolution/mdns"
+	pubsubRedis "github.com/dapr/components-contrib/pubsub/redis"
+	stateRedis "github.com/dapr/components-contrib/state/redis"
+	"github.com/dapr/dapr/cmd/daprd/app"
+	nrLoader "github.com/dapr/dapr/pkg/components/nameresolution"
+	pubsubLoader "github.com/dapr/dapr/pkg/components/pubsub"
+	stateLoader "github.com/dapr/dapr/pkg/components/state"
+)
+
+func main() {
+	stateLoader.DefaultRegistry.RegisterComponent(stateRedis.NewRedisStateStore, "redis")
+	pubsubLoader.DefaultRegistry.RegisterComponent(pubsubRedis.NewRedisStreams, "redis")
+	nrLoader.DefaultRegistry.RegisterComponent(nrMdns.NewResolver, "mdns")
+	nrLoader.DefaultRegistry.RegisterComponent(nrSqlite.NewResolver, "sqlite")
+	app.Run()
+}

@@ -1,0 +1,14 @@
+// inventory's settings, from the environment (defaults in brackets in README).
+import { daprSettings, envList, envNumber } from "@dapr-orders/service-kit";
+
+export const config = {
+  port: envNumber("PORT", 3002),
+  dapr: daprSettings(),
+  /** The Dapr state store holding stock and reservations. */
+  stateStore: "inventory-state",
+  /** Items that restock fills and that the inventory lists. */
+  items: envList("INVENTORY_ITEMS", ["orange", "apple", "pear", "kiwi"]),
+  restockQuantity: envNumber("RESTOCK_QUANTITY", 100),
+  /** Attempts at a reservation or release when concurrent writers conflict. */
+  maxAttempts: envNumber("STOCK_MAX_ATTEMPTS", 20),
+};

@@ -1,0 +1,18 @@
+// inventory: stock in the Dapr state store "inventory-state".
+import { createApp, createDaprClient, createLogger, serve } from "@dapr-orders/service-kit";
+import { config } from "./config.js";
+import { inventoryRoutes } from "./routes.js";
+import { daprStateStore } from "./state.js";
+import { Stock } from "./stock.js";
+
+const logger = createLogger("inventory");
+const dapr = createDaprClient(config.dapr, logger);
+const stock = new Stock(daprStateStore(dapr, config.stateStore), {
+  ...config,
+  onConflict: async (key, attempt) => {
+    logger.debug("concurrent update, retrying", { key, attempt });
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+  },
+});
+
+serve(createApp({ logger, routes: inventoryRoutes(stock) }), { port: config.port, logger });

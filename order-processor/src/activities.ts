@@ -1,0 +1,34 @@
+// The workflow's activities: the only places where the order workflow touches the
+// world. Each calls another app through the Dapr sidecar (service invocation), or
+// publishes a notification (pub/sub). The other apps answer the same way when asked
+// twice for one order, so the at-least-once activities of Dapr Workflow are safe.
+import type { DaprClient, WorkflowActivityContext } from "@dapr/dapr";
+import { invoke, type Logger } from "@dapr-orders/service-kit";
+import type { Notification, Order, OrderResult } from "./model.js";
+import type { OrderActivities } from "./workflow.js";
+
+export interface PubsubTarget {
+  name: string;
+  topic: string;
+}
+
+export function createActivities(dapr: DaprClient, pubsub: PubsubTarget, logger: Logger): OrderActivities {
+  const call = (appId: string, path: string) => async (_ctx: WorkflowActivityContext, order: Order) => {
+    const result = await invoke<OrderResult>(dapr, appId, path, order);
+    logger.info(`${appId} answered`, { order_id: order.id, path, success: result.success, message: result.message });
+    return result;
+  };
+
+  return {
+    async notify(_ctx: WorkflowActivityContext, notification: Notification) {
+      const { error } = await dapr.pubsub.publish(pubsub.name, pubsub.topic, notification);
+      if (error !== undefined) throw new Error(`publishing to ${pubsub.name}/${pubsub.topic} failed: ${error.message}`);
+      logger.info("notified", { order_id: notification.order_id, message: notification.message });
+    },
+    reserveInventory: call("inventory", "api/v1/inventory/reserve"),
+    releaseInventory: call("inventory", "api/v1/inventory/release"),
+    processPayment: call("payments", "api/v1/payments"),
+    refundPayment: (ctx, order) => call("payments", `api/v1/payments/${order.id}/refund`)(ctx, order),
+    shipOrder: call("shipping", "api/v1/shipments"),
+  };
+}

@@ -1,0 +1,31 @@
+// order-processor: the HTTP API, and the Dapr Workflow worker that runs the order
+// workflow and its activities. Both talk to this app's sidecar over gRPC.
+import { DaprWorkflowClient, WorkflowRuntime } from "@dapr/dapr";
+import { captureConsole, createApp, createDaprClient, createLogger, sdkLogger, serve } from "@dapr-orders/service-kit";
+import { createActivities } from "./activities.js";
+import { orderRoutes } from "./api.js";
+import { config } from "./config.js";
+import { workflowName } from "./model.js";
+import { daprOrderWorkflows } from "./orders.js";
+import { createOrderWorkflow } from "./workflow.js";
+
+const logger = createLogger("order-processor");
+captureConsole(logger); // the SDK's workflow engine logs with console.*
+const sidecar = { daprHost: config.dapr.host, daprPort: config.dapr.grpcPort, logger: sdkLogger(logger) };
+
+const runtime = new WorkflowRuntime(sidecar).registerWorkflowWithName(workflowName, createOrderWorkflow(config.workflow));
+const activities = createActivities(createDaprClient(config.dapr, logger), config.pubsub, logger);
+for (const [name, activity] of Object.entries(activities)) runtime.registerActivityWithName(name, activity);
+
+const workflowClient = new DaprWorkflowClient(sidecar);
+const app = createApp({ logger, routes: orderRoutes(daprOrderWorkflows(workflowClient)) });
+serve(app, {
+  port: config.port,
+  logger,
+  onShutdown: async () => {
+    await runtime.stop();
+    await workflowClient.stop();
+  },
+});
+await runtime.start();
+logger.info("workflow worker started", { workflow: workflowName, settings: config.workflow });

@@ -1,0 +1,69 @@
+// The edge to Dapr Workflow for the HTTP API: start an order's workflow, read its
+// state, raise its approval event. api.ts depends on the OrderWorkflows interface only.
+import { WorkflowRuntimeStatus, type DaprWorkflowClient } from "@dapr/dapr";
+import { approvalEvent, workflowName, type Approval, type Order, type OrderResult } from "./model.js";
+
+/** GET /orders/:id answers with this. */
+export interface OrderView {
+  id: string;
+  details: Order;
+  /** The workflow's runtime status by name: "RUNNING", "COMPLETED", "FAILED"... */
+  status: string;
+  created_time: string;
+  last_updated_time: string;
+  order_result?: OrderResult;
+  failure_details?: { message: string; error_type: string; stack_trace?: string };
+}
+
+export interface OrderWorkflows {
+  start(order: Order): Promise<void>;
+  get(id: string): Promise<OrderView | undefined>;
+  approve(id: string, approval: Approval): Promise<void>;
+}
+
+/** What toOrderView reads of the SDK's WorkflowState. */
+export interface WorkflowStateLike {
+  instanceId: string;
+  runtimeStatus: WorkflowRuntimeStatus;
+  createdAt: Date;
+  lastUpdatedAt: Date;
+  serializedInput?: string;
+  serializedOutput?: string;
+  workflowFailureDetails?: { getErrorMessage(): string; getErrorType(): string; getStackTrace(): string | undefined };
+}
+
+export function toOrderView(state: WorkflowStateLike): OrderView {
+  const failure = state.workflowFailureDetails;
+  return {
+    id: state.instanceId,
+    details: JSON.parse(state.serializedInput ?? "null") as Order,
+    status: WorkflowRuntimeStatus[state.runtimeStatus] ?? `UNKNOWN(${state.runtimeStatus})`,
+    created_time: state.createdAt.toISOString(),
+    last_updated_time: state.lastUpdatedAt.toISOString(),
+    ...(state.serializedOutput ? { order_result: JSON.parse(state.serializedOutput) as OrderResult } : {}),
+    ...(failure
+      ? {
+          failure_details: {
+            message: failure.getErrorMessage(),
+            error_type: failure.getErrorType(),
+            stack_trace: failure.getStackTrace(),
+          },
+        }
+      : {}),
+  };
+}
+
+export function daprOrderWorkflows(client: DaprWorkflowClient): OrderWorkflows {
+  return {
+    async start(order) {
+      await client.scheduleNewWorkflow(workflowName, order, order.id);
+    },
+    async get(id) {
+      const state = await client.getWorkflowState(id, true);
+      return state === undefined ? undefined : toOrderView(state);
+    },
+    async approve(id, approval) {
+      await client.raiseEvent(id, approvalEvent, approval);
+    },
+  };
+}

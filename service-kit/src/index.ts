@@ -1,0 +1,8 @@
+export { default as Router } from "@koa/router";
+export { createApp, type AppOptions } from "./app.js";
+export { daprSettings, envList, envNumber, envString, type DaprSettings } from "./config.js";
+export { createDaprClient, invoke, InvocationError, sdkLogger } from "./dapr.js";
+export { badRequest, conflict, HttpError, notFound } from "./errors.js";
+export { captureConsole, createLogger, type LogFields, type Logger } from "./logger.js";
+export { serve, type ServeOptions } from "./server.js";
+export { boolean, jsonBody, jsonObject, nonEmptyString, positiveNumber, type Body } from "./validate.js";
