@@ -138,12 +138,13 @@ for bin in daprd placement scheduler; do
   has_image "$image" && continue
   [ -n "$dapr_bin" ] || dapr_bin=$("$root/scripts/dapr-binaries.sh")
   ctx="$cache/$bin"
-  rm -rf "$ctx" && mkdir -p "$ctx/rootfs/etc" "$ctx/rootfs/tmp" "$ctx/rootfs/home/nonroot"
+  rm -rf "$ctx" && mkdir -p "$ctx/rootfs/etc" "$ctx/rootfs/tmp" "$ctx/home/nonroot"
   # What distroless/static:nonroot provides besides the binary: a passwd entry for uid 65532,
-  # a home, a writable /tmp and CA certificates.
+  # its home (owned by it, mode 700), a writable /tmp and CA certificates.
   echo 'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin' >"$ctx/rootfs/etc/passwd"
   echo 'nonroot:x:65532:' >"$ctx/rootfs/etc/group"
   chmod 1777 "$ctx/rootfs/tmp"
+  chmod 700 "$ctx/home/nonroot"
   if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
     mkdir -p "$ctx/rootfs/etc/ssl/certs" && cp /etc/ssl/certs/ca-certificates.crt "$ctx/rootfs/etc/ssl/certs/"
   fi
@@ -151,7 +152,7 @@ for bin in daprd placement scheduler; do
   cat >"$ctx/Dockerfile" <<DOCKERFILE
 FROM scratch
 COPY rootfs/ /
-COPY --chown=65532:65532 rootfs/home/nonroot /home/nonroot
+COPY --chown=65532:65532 home/ /home/
 COPY $bin /$bin
 WORKDIR /
 USER 65532:65532

@@ -16,8 +16,8 @@ export interface AppOptions {
 export function createApp({ logger, routes, bodyLimit = "16kb" }: AppOptions): Koa {
   const app = new Koa();
   app.silent = true; // errors are logged by the middleware below, once
-  app.use(errorsAsJson(logger, bodyLimit));
   app.use(requestLog(logger));
+  app.use(errorsAsJson(logger, bodyLimit));
   app.use(requireJsonBody);
   app.use(bodyParser({ enableTypes: ["json"], extendTypes: { json: jsonTypes }, jsonLimit: bodyLimit, strict: true }));
   app.use(async (ctx, next) => {

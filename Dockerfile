@@ -1,0 +1,57 @@
+# One Dockerfile for the five services; SERVICE (a folder name) and PORT pick the service:
+#   docker build --build-arg SERVICE=inventory --build-arg PORT=3002 -t dapr-orders/inventory .
+# docker-compose.yml builds all five. NODE_IMAGE is the Node base image; machines without a
+# container registry point it at a local image (scripts/docker-standin-images.sh).
+# No "# syntax=" line on purpose: that would pull a frontend image at build time.
+ARG NODE_IMAGE=node:24-slim
+
+# ---- build: every dependency, every workspace compiled. Nothing here depends on SERVICE, so
+# the five images share this stage and Docker builds it only once.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+# Manifests first: the npm ci layer stays cached until a package.json or the lockfile changes.
+COPY package.json package-lock.json ./
+COPY service-kit/package.json service-kit/
+COPY order-processor/package.json order-processor/
+COPY inventory/package.json inventory/
+COPY payments/package.json payments/
+COPY shipping/package.json shipping/
+COPY notifications/package.json notifications/
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build
+
+# ---- release: the one service, compiled, with its production dependencies only.
+FROM build AS release
+ARG SERVICE
+ARG PORT
+RUN if [ ! -f "$SERVICE/package.json" ] || [ -z "$PORT" ]; then \
+      echo "build with --build-arg SERVICE=<service folder> --build-arg PORT=<its port>" >&2; exit 1; fi
+# Reinstall node_modules with the production dependencies of this service and of the
+# workspaces it uses (service-kit), from the npm cache the build stage filled: no download.
+RUN npm ci --omit=dev --workspace="$SERVICE" --offline --ignore-scripts --no-audit --no-fund
+# Gather what runs into /app: root manifest and node_modules, then the compiled code of
+# service-kit and of the service (plus its static files and own node_modules, if any).
+RUN mkdir /app && cp -a package.json node_modules /app/ \
+ && for ws in service-kit "$SERVICE"; do \
+      mkdir "/app/$ws" && cp -a "$ws/package.json" "$ws/dist" "/app/$ws/" \
+      && rm -rf "/app/$ws/dist/test" \
+      && for extra in public node_modules; do \
+           if [ -e "$ws/$extra" ]; then cp -a "$ws/$extra" "/app/$ws/"; fi; done; \
+    done
+
+# ---- final image: Node, the compiled service, nothing else. Runs as the image's "node" user;
+# the code stays owned by root, so the service cannot modify it.
+FROM ${NODE_IMAGE}
+ARG SERVICE
+ARG PORT
+ENV NODE_ENV=production \
+    PORT=${PORT}
+LABEL org.opencontainers.image.title="dapr-orders ${SERVICE}"
+COPY --from=release /app /app
+WORKDIR /app/${SERVICE}
+USER node
+EXPOSE ${PORT}
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "--enable-source-maps", "dist/src/main.js"]
