@@ -1,7 +1,15 @@
 // order-processor: the HTTP API, and the Dapr Workflow worker that runs the order
 // workflow and its activities. Both talk to this app's sidecar over gRPC.
 import { DaprWorkflowClient, WorkflowRuntime } from "@dapr/dapr";
-import { captureConsole, createApp, createDaprClient, createLogger, sdkLogger, serve } from "@dapr-orders/service-kit";
+import {
+  captureConsole,
+  createApp,
+  createDaprClient,
+  createLogger,
+  sdkLogger,
+  serve,
+  waitForSidecar,
+} from "@dapr-orders/service-kit";
 import { createActivities } from "./activities.js";
 import { orderRoutes } from "./api.js";
 import { config } from "./config.js";
@@ -27,5 +35,6 @@ serve(app, {
     await workflowClient.stop();
   },
 });
+await waitForSidecar(config.dapr, logger);
 await runtime.start();
 logger.info("workflow worker started", { workflow: workflowName, settings: config.workflow });
