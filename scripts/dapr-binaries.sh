@@ -40,7 +40,7 @@ go $(awk '$1 == "go" { print $2 }' go.mod)
 use $root/dapr-runtime
 replace github.com/dapr/dapr v$version => ./src
 WORK
-ldflags="-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=$version"
+ldflags="-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=$version -X github.com/dapr/kit/logger.DaprVersion=$version"
 start=$SECONDS
 for b in daprd placement scheduler; do
   GOWORK="$cache/go.work" CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$out/$b" "./$b"
