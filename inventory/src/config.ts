@@ -1,8 +1,8 @@
 // inventory's settings, from the environment (defaults in brackets in README).
-import { daprSettings, envList, envNumber } from "@dapr-orders/service-kit";
+import { appPort, daprSettings, envList, envNumber } from "@dapr-orders/service-kit";
 
 export const config = {
-  port: envNumber("PORT", 3002),
+  port: appPort(3002),
   dapr: daprSettings(),
   /** The Dapr state store holding stock and reservations. */
   stateStore: "inventory-state",

@@ -2,8 +2,10 @@
 // StateStore with ETags (the Dapr state API in production, memory in tests).
 //
 // Keys: "stock-<item>" holds { name, quantity }; "reservation-<order id>" holds
-// what one order took. Every change is a compare-and-set on one key with the ETag
-// read just before, retried a bounded number of times when another writer won.
+// what one order took. Every write is a compare-and-set on one key with the ETag
+// read just before, retried a bounded number of times when another writer won
+// (and it must be: Dapr's Redis store refuses a write without an ETag to a key
+// once it was written with one).
 // A reservation takes a unit first and records it second; a release marks the
 // record released first and puts the unit back second. So a crash between the two
 // writes can at worst lose one unit, never oversell or put a unit back twice.
@@ -72,7 +74,7 @@ export class Stock {
 
   async restock(): Promise<StockItem[]> {
     const items = this.options.items.map((name) => ({ name, quantity: this.options.restockQuantity }));
-    await Promise.all(items.map((item) => this.store.set(stockKey(item.name), item)));
+    await Promise.all(items.map((item) => this.update<StockItem>(stockKey(item.name), () => item)));
     return items;
   }
 
@@ -90,7 +92,7 @@ export class Stock {
       current === undefined || current.quantity <= 0 ? undefined : { ...current, quantity: current.quantity - 1 },
     );
     if (taken === undefined) return { id: orderId, success: false, message: `Out of stock: ${item}` };
-    await this.store.set<Reservation>(reservationKey(orderId), { order_id: orderId, item, status: "reserved" });
+    await this.update<Reservation>(reservationKey(orderId), () => ({ order_id: orderId, item, status: "reserved" }));
     return { id: orderId, success: true, message: `Reserved ${item}, ${taken.quantity} left` };
   }
 

@@ -1,12 +1,12 @@
-// A StateStore in memory with the ETag semantics of the Dapr state API, for tests.
+// A StateStore in memory with the ETag semantics of the Dapr state API (Redis store),
+// for tests: a key once written with an ETag refuses writes without one.
 // `beforeSet` lets a test act between a read and the write that follows it, the
 // moment when another writer could change the key.
 import { EtagMismatch, type StateStore, type Versioned } from "../src/stock.js";
 
 export class MemoryStore implements StateStore {
-  private readonly entries = new Map<string, { value: unknown; version: number }>();
+  private readonly entries = new Map<string, { value: unknown; version: number; guarded: boolean }>();
   beforeSet?: (key: string) => Promise<void> | void;
-  writes = 0;
 
   async get<T>(key: string): Promise<Versioned<T>> {
     await Promise.resolve(); // a real store answers later: let other callers run
@@ -28,8 +28,12 @@ export class MemoryStore implements StateStore {
     await Promise.resolve();
     const current = this.entries.get(key);
     if (etag !== undefined && String(current?.version) !== etag) throw new EtagMismatch(key);
-    this.writes++;
-    this.entries.set(key, { value: structuredClone(value), version: (current?.version ?? 0) + 1 });
+    if (etag === undefined && current?.guarded) throw new Error(`failed to set key ${key}: it needs an ETag`);
+    this.entries.set(key, {
+      value: structuredClone(value),
+      version: (current?.version ?? 0) + 1,
+      guarded: etag !== undefined || (current?.guarded ?? false),
+    });
   }
 
   async delete(key: string): Promise<void> {

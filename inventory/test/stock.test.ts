@@ -25,6 +25,16 @@ describe("stock", () => {
     ]);
   });
 
+  it("restocks items that orders have reserved from", async () => {
+    const stock = new Stock(new MemoryStore(), options);
+    await stock.restock();
+    await stock.reserve("o-1", "kiwi");
+    await stock.release("o-1");
+    await stock.reserve("o-2", "kiwi");
+    await stock.restock();
+    expect((await stock.list()).find((i) => i.name === "kiwi")).to.deep.equal({ name: "kiwi", quantity: 100 });
+  });
+
   it("clears every item", async () => {
     const stock = new Stock(new MemoryStore(), options);
     await stock.restock();

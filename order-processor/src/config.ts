@@ -1,8 +1,8 @@
 // order-processor's settings, from the environment (defaults in brackets in README).
-import { daprSettings, envNumber } from "@dapr-orders/service-kit";
+import { appPort, daprSettings, envNumber } from "@dapr-orders/service-kit";
 
 export const config = {
-  port: envNumber("PORT", 3000),
+  port: appPort(3000),
   dapr: daprSettings(),
   workflow: {
     /** Orders with a total at or above this wait for a person's approval. */

@@ -20,6 +20,11 @@ export function envList(name: string, fallback: string[], env = process.env): st
   return raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
 }
 
+/** The app's HTTP port: PORT, else APP_PORT (which the Dapr CLI sets), else `fallback`. */
+export function appPort(fallback: number, env = process.env): number {
+  return envNumber("PORT", envNumber("APP_PORT", fallback, env), env);
+}
+
 /** Where this app's Dapr sidecar listens (the same variables daprd and the Dapr CLI set). */
 export interface DaprSettings {
   host: string;

@@ -1,8 +1,8 @@
 // shipping's settings, from the environment (defaults in brackets in README).
-import { envList, envNumber } from "@dapr-orders/service-kit";
+import { appPort, envList } from "@dapr-orders/service-kit";
 
 export const config = {
-  port: envNumber("PORT", 3004),
+  port: appPort(3004),
   /** Customers no courier delivers to: the way to show a shipping failure. */
   blockedCustomers: envList("SHIPPING_BLOCKED_CUSTOMERS", ["nowhere"]),
 };

@@ -1,0 +1,115 @@
+// The HTTP APIs' answers to bad requests (SPEC, "HTTP API"), from the running services.
+import { expect } from "chai";
+import { randomUUID } from "node:crypto";
+import { approve, placeOrder, request, waitUntilFinished } from "./http.js";
+import { urls } from "./target.js";
+
+describe("order API", function () {
+  this.timeout(60_000);
+  const post = (json: unknown) => request("POST", `${urls.orders}/orders`, { json });
+
+  it("answers 400 naming the field that is missing or invalid", async () => {
+    const cases: [unknown, string][] = [
+      [{ item: "kiwi", total: 1 }, "customer"],
+      [{ customer: " ", item: "kiwi", total: 1 }, "customer"],
+      [{ customer: "joni", total: 1 }, "item"],
+      [{ customer: "joni", item: 7, total: 1 }, "item"],
+      [{ customer: "joni", item: "kiwi" }, "total"],
+      [{ customer: "joni", item: "kiwi", total: 0 }, "total"],
+      [{ customer: "joni", item: "kiwi", total: -3 }, "total"],
+      [{ customer: "joni", item: "kiwi", total: "12" }, "total"],
+    ];
+    for (const [body, field] of cases) {
+      const res = await post(body);
+      expect(res.status, JSON.stringify(body)).to.equal(400);
+      expect(res.body.field, JSON.stringify(body)).to.equal(field);
+      expect(res.body.error).to.include(field);
+    }
+  });
+
+  it("answers 400 to malformed JSON and to JSON that is not an object", async () => {
+    const malformed = await request("POST", `${urls.orders}/orders`, { raw: '{"customer": "joni",' });
+    expect(malformed.status).to.equal(400);
+    expect(malformed.body.error).to.be.a("string");
+    const array = await post([{ customer: "joni", item: "kiwi", total: 1 }]);
+    expect(array.status).to.equal(400);
+  });
+
+  it("answers 415 to a body that is not JSON", async () => {
+    const res = await request("POST", `${urls.orders}/orders`, { raw: "customer=joni", contentType: "text/plain" });
+    expect(res.status).to.equal(415);
+    expect(res.body.error).to.include("application/json");
+  });
+
+  it("answers 413 to an over-large body", async () => {
+    const res = await post({ customer: "joni", item: "kiwi", total: 1, note: "x".repeat(100_000) });
+    expect(res.status).to.equal(413);
+  });
+
+  it("answers 404 for an order it does not know", async () => {
+    const id = randomUUID();
+    expect((await request("GET", `${urls.orders}/orders/${id}`)).status).to.equal(404);
+    expect((await approve(id, "kendall", true)).status).to.equal(404);
+  });
+
+  it("answers 400 to an approval without a valid approver or decision", async () => {
+    const id = randomUUID();
+    const url = `${urls.orders}/orders/${id}/approve`;
+    const noDecision = await request("POST", url, { json: { approver: "kendall" } });
+    expect(noDecision.status).to.equal(400);
+    expect(noDecision.body.field).to.equal("approved");
+    const notBoolean = await request("POST", url, { json: { approver: "kendall", approved: "yes" } });
+    expect(notBoolean.status).to.equal(400);
+    const noApprover = await request("POST", url, { json: { approved: true } });
+    expect(noApprover.status).to.equal(400);
+    expect(noApprover.body.field).to.equal("approver");
+  });
+
+  it("answers 409 to an approval of an order that is over", async () => {
+    const { id } = await placeOrder({ customer: "joni", item: "durian", total: 5 }); // not stocked: ends at once
+    expect((await waitUntilFinished(id)).status).to.equal("COMPLETED");
+    const res = await approve(id, "kendall", true);
+    expect(res.status).to.equal(409);
+    expect(res.body.error).to.include("COMPLETED");
+  });
+
+  it("answers 404 to an unknown route, and /healthz", async () => {
+    expect((await request("GET", `${urls.orders}/nope`)).status).to.equal(404);
+    expect((await request("GET", `${urls.orders}/healthz`)).status).to.equal(200);
+  });
+});
+
+describe("inventory, payments and shipping APIs", function () {
+  this.timeout(30_000);
+
+  it("inventory answers 400 to a reservation without an id, and 415 to a body that is not JSON", async () => {
+    const url = `${urls.inventory}/api/v1/inventory/reserve`;
+    const noId = await request("POST", url, { json: { item: "kiwi" } });
+    expect(noId.status).to.equal(400);
+    expect(noId.body.field).to.equal("id");
+    const text = await request("POST", url, { raw: "kiwi", contentType: "text/plain" });
+    expect(text.status).to.equal(415);
+  });
+
+  it("payments answers 400 to a payment without a total, and 404 to a refund of an unknown payment", async () => {
+    const noTotal = await request("POST", `${urls.payments}/api/v1/payments`, { json: { id: randomUUID(), customer: "joni" } });
+    expect(noTotal.status).to.equal(400);
+    expect(noTotal.body.field).to.equal("total");
+    const refund = await request("POST", `${urls.payments}/api/v1/payments/${randomUUID()}/refund`);
+    expect(refund.status).to.equal(404);
+  });
+
+  it("shipping answers 400 to a shipment without a customer", async () => {
+    const res = await request("POST", `${urls.shipping}/api/v1/shipments`, { json: { id: randomUUID(), item: "kiwi" } });
+    expect(res.status).to.equal(400);
+    expect(res.body.field).to.equal("customer");
+  });
+
+  it("notifications serves the dashboard and its Socket.IO client itself", async () => {
+    const page = await request("GET", `${urls.notifications}/`);
+    expect(page.status).to.equal(200);
+    expect(page.headers.get("content-type")).to.include("text/html");
+    const client = await request("GET", `${urls.notifications}/socket.io/socket.io.js`);
+    expect(client.status).to.equal(200);
+  });
+});

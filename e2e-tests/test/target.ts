@@ -1,0 +1,67 @@
+// What the suite runs against. E2E_STACK=local (the default): the root hooks start
+// the system as local processes (local-stack/) and stop it afterwards.
+// E2E_STACK=external: a system that is already running, e.g. `docker compose up`,
+// at the URLs below.
+//
+// The settings must be the ones the system runs with: the suite gives them to the
+// local stack, and an external stack must be started with the same variables
+// (e.g. APPROVAL_TIMEOUT_SECONDS=15 docker compose up).
+
+const env = (name: string, fallback: string) => process.env[name] || fallback;
+const number = (name: string, fallback: number) => Number(env(name, String(fallback)));
+
+export const stackKind = env("E2E_STACK", "local");
+if (stackKind !== "local" && stackKind !== "external") throw new Error(`E2E_STACK must be local or external, not ${stackKind}`);
+
+/** Base URLs of the apps; the root hooks set them. */
+export const urls = {
+  orders: env("ORDERS_URL", "http://127.0.0.1:3000"),
+  notifications: env("NOTIFICATIONS_URL", "http://127.0.0.1:3001"),
+  inventory: env("INVENTORY_URL", "http://127.0.0.1:3002"),
+  payments: env("PAYMENTS_URL", "http://127.0.0.1:3003"),
+  shipping: env("SHIPPING_URL", "http://127.0.0.1:3004"),
+};
+
+export const settings = {
+  /** Orders at or above this total wait for approval (order-processor's APPROVAL_THRESHOLD). */
+  approvalThreshold: number("APPROVAL_THRESHOLD", 1000),
+  /**
+   * How long an order waits for approval. Short, so the timeout test is quick; long
+   * enough for the durability test to restart order-processor within it.
+   */
+  approvalTimeoutSeconds: number("APPROVAL_TIMEOUT_SECONDS", 15),
+  /** Payments above this are declined (payments' PAYMENT_CARD_LIMIT). */
+  cardLimit: number("PAYMENT_CARD_LIMIT", 5000),
+  /** What the inventory stocks (INVENTORY_ITEMS: the tests use the default four), and how many of each after a restock. */
+  items: ["orange", "apple", "pear", "kiwi"],
+  restockQuantity: number("RESTOCK_QUANTITY", 100),
+  /** A customer no courier delivers to (one of shipping's SHIPPING_BLOCKED_CUSTOMERS). */
+  blockedCustomer: env("SHIPPING_BLOCKED_CUSTOMERS", "nowhere").split(",")[0]!.trim(),
+};
+
+/** The settings as the apps' environment. */
+export function settingsEnv(): Record<string, string> {
+  return {
+    APPROVAL_THRESHOLD: String(settings.approvalThreshold),
+    APPROVAL_TIMEOUT_SECONDS: String(settings.approvalTimeoutSeconds),
+    PAYMENT_CARD_LIMIT: String(settings.cardLimit),
+    SHIPPING_BLOCKED_CUSTOMERS: settings.blockedCustomer,
+  };
+}
+
+/** What the durability test needs of the stack: restart one app together with its sidecar. */
+export interface StackControl {
+  /** Resolves once the app answers again. */
+  restart(appId: string): Promise<void>;
+}
+
+let control: StackControl | undefined;
+
+export function setStackControl(value: StackControl | undefined): void {
+  control = value;
+}
+
+/** undefined when the stack cannot be restarted from here (the test is skipped then). */
+export function stackControl(): StackControl | undefined {
+  return control;
+}

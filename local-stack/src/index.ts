@@ -1,0 +1,3 @@
+export { start, LocalStack, prefixedLines, repoRoot, type AppEndpoints, type StartOptions } from "./stack.js";
+export { parseRunFile, readRunFile, type AppSpec, type Topology } from "./run-file.js";
+export type { LineSink } from "./process.js";

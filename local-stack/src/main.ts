@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// `npm start`: runs the whole system as local processes until Ctrl-C (or SIGTERM),
+// or until one of them dies, then stops all of them.
+//
+// Environment: REDIS_HOST to use a running Redis instead of a private one;
+// LOCAL_STACK_DATA_DIR for the data folder (.cache/local-stack by default);
+// DAPR_BIN_DIR for Dapr binaries of the pinned version (see scripts/dapr-binaries.sh).
+// Any other variable reaches the apps, e.g. APPROVAL_TIMEOUT_SECONDS=60 npm start.
+import { LocalStack, prefixedLines, readRunFile, repoRoot } from "./index.js";
+import path from "node:path";
+
+const output = prefixedLines(process.stdout);
+const say = (line: string) => output("local-stack", line);
+
+const stack = new LocalStack(readRunFile(path.join(repoRoot, "dapr.yaml")), {
+  output,
+  dataDir: process.env.LOCAL_STACK_DATA_DIR || undefined,
+});
+
+let signals = 0;
+let firstSignalAt = 0;
+const onSignal = (signal: NodeJS.Signals) => {
+  // A Ctrl-C reaches the runner twice under `npm start`: from the terminal, and
+  // forwarded by npm. Only a second one a moment later means "now".
+  if (signals > 0 && Date.now() - firstSignalAt < 1000) return;
+  signals += 1;
+  firstSignalAt ||= Date.now();
+  if (signals > 1) {
+    say(`${signal} again: killing everything now`);
+    process.exit(130); // the "exit" handler of the stack kills every process group
+  }
+  say(`${signal}: stopping everything (again to kill at once)`);
+  void stack.stop();
+};
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
+process.on("SIGHUP", onSignal); // the terminal closed
+
+const started = Date.now();
+try {
+  await stack.boot();
+} catch (err) {
+  if (signals === 0) say(`could not start: ${err instanceof Error ? err.message : String(err)}`);
+  await stack.stop();
+  process.exit(signals > 0 ? 0 : 1);
+}
+
+const url = (appId: string) => stack.url(appId).replace("127.0.0.1", "localhost");
+say(`everything answers (${((Date.now() - started) / 1000).toFixed(1)} s):`);
+say(`  dashboard   ${url("notifications")}`);
+say(`  orders API  ${url("order-processor")}/orders`);
+say(`  inventory   ${url("inventory")}/api/v1/inventory`);
+for (const app of stack.apps) say(`  ${app.appId.padEnd(16)} ${app.url}, its sidecar ${app.daprUrl}`);
+say(`  Redis ${stack.redis}, data in ${path.relative(process.cwd(), stack.dataDir) || "."}`);
+say("Ctrl-C stops everything.");
+
+const failure = await stack.stopped;
+say(failure === undefined ? "stopped" : "stopped after a failure");
+process.exit(failure === undefined ? 0 : 1);

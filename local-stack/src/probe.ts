@@ -1,0 +1,82 @@
+// Waiting for things to answer: poll with a deadline, never a fixed sleep. And
+// checking that the ports the stack needs are free before it starts anything.
+import net from "node:net";
+
+export interface PollOptions {
+  /** Epoch milliseconds after which polling gives up. */
+  deadline: number;
+  intervalMs?: number;
+  /** Checked before each try: throw to give up at once (a process died, say). */
+  abort?: () => void;
+}
+
+/** Calls `check` until it returns true; throws `${what} did not answer ...` at the deadline. */
+export async function pollUntil(what: string, check: () => Promise<boolean>, options: PollOptions): Promise<void> {
+  const { deadline, intervalMs = 200, abort } = options;
+  let lastError = "";
+  for (;;) {
+    abort?.();
+    try {
+      if (await check()) return;
+    } catch (err) {
+      lastError = `: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    if (Date.now() >= deadline) throw new Error(`${what} did not answer in time${lastError}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** True if GET `url` answers with `status` (any 2xx when omitted). */
+export async function httpAnswers(url: string, status?: number): Promise<boolean> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+  await res.arrayBuffer();
+  return status === undefined ? res.ok : res.status === status;
+}
+
+/** True if a Redis server at host:port answers PING. */
+export function redisAnswers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    socket.setTimeout(2000, () => socket.destroy(new Error("timed out")));
+    let reply = "";
+    socket.on("connect", () => socket.write("PING\r\n"));
+    socket.on("data", (chunk) => {
+      reply += chunk.toString();
+      if (reply.includes("\r\n")) {
+        socket.end();
+        resolve(reply.startsWith("+PONG"));
+      }
+    });
+    socket.on("error", reject);
+  });
+}
+
+/** Rejects, naming the port and what it is for, if something listens on it already. */
+export function ensurePortFree(port: number, purpose: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", (err: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          err.code === "EADDRINUSE"
+            ? `port ${port} (${purpose}) is in use: is the system already running (npm start, docker compose)?`
+            : `port ${port} (${purpose}): ${err.message}`,
+        ),
+      ),
+    );
+    // Without a host: the apps listen on every address, so check them all.
+    server.listen(port, () => server.close(() => resolve()));
+  });
+}
+
+/** A port that is free right now, chosen by the system. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,418 @@
+// The whole system as local processes, as the run file (dapr.yaml) describes it:
+// Redis, Dapr placement and scheduler, and for each app its daprd and the app.
+// start() resolves once every sidecar and app answers its health check; the handle
+// it returns stops it all (apps, then sidecars, then the control plane, then
+// Redis), restarts one app with its sidecar, and stops everything by itself when
+// any process dies that was not asked to.
+import { execFile } from "node:child_process";
+import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse, stringify } from "yaml";
+import { describeExit, ManagedProcess, type LineSink, type ProcessSpec } from "./process.js";
+import { ensurePortFree, freePort, httpAnswers, pollUntil, redisAnswers } from "./probe.js";
+import { localPort, readRunFile, type AppSpec, type Topology } from "./run-file.js";
+
+/** The repository root (this file is local-stack/dist/src/stack.js). */
+export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+export interface StartOptions {
+  /** The run file; dapr.yaml at the repository root by default. */
+  runFile?: string;
+  /**
+   * Where the stack keeps its files: scheduler (etcd) data, the private Redis's
+   * data, the sidecars' name-resolution database. .cache/local-stack by default,
+   * so that orders waiting for approval survive a restart of the stack.
+   */
+  dataDir?: string;
+  /** Environment for every app, over what the run file says (e.g. APPROVAL_TIMEOUT_SECONDS). */
+  env?: Record<string, string>;
+  /**
+   * host:port of a running Redis to use. By default REDIS_HOST if set, else the
+   * stack starts a redis-server of its own on a free port, with its data in dataDir.
+   */
+  redisHost?: string;
+  /** Folder of daprd, placement and scheduler; by default what scripts/dapr-binaries.sh prints. */
+  daprBinDir?: string;
+  /** Receives every output line of every process, and the stack's own. Prefixed lines on stdout by default. */
+  output?: LineSink;
+  /** How long start() and restartApp() wait for everything to answer. 120 s by default. */
+  readyTimeoutMs?: number;
+  /** Called when a process exited without being asked to; the stack is stopping then. */
+  onUnexpectedExit?: (error: Error) => void;
+}
+
+/** Ports of the control plane besides the placement and scheduler ports of the run file. */
+const controlPlanePorts = {
+  placementHealthz: 58080,
+  placementMetrics: 59090,
+  placementRaft: 58201,
+  schedulerHealthz: 58081,
+  schedulerMetrics: 59091,
+  etcdClient: 52379,
+  etcdPeer: 52380,
+};
+
+/** How long a process gets between SIGTERM and SIGKILL. */
+const stopGraceMs = 10_000;
+
+export interface AppEndpoints {
+  appId: string;
+  /** The app itself, e.g. http://127.0.0.1:3000 */
+  url: string;
+  /** Its sidecar's HTTP API, e.g. http://127.0.0.1:3500 */
+  daprUrl: string;
+}
+
+export async function start(options: StartOptions = {}): Promise<LocalStack> {
+  const topology = readRunFile(options.runFile ?? path.join(repoRoot, "dapr.yaml"));
+  const stack = new LocalStack(topology, options);
+  try {
+    await stack.boot();
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+  return stack;
+}
+
+export class LocalStack {
+  readonly dataDir: string;
+  /** Resolves once the stack has stopped: with the error if a process died unasked. */
+  readonly stopped: Promise<Error | undefined>;
+  private readonly processes = new Map<string, ManagedProcess>();
+  private readonly output: LineSink;
+  private readonly readyTimeoutMs: number;
+  private redisHost = "";
+  private daprBinDir = "";
+  private configFile: string | undefined;
+  private failure: Error | undefined;
+  private stopping: Promise<void> | undefined;
+  private markStopped!: (failure: Error | undefined) => void;
+  private readonly killAll = () => {
+    for (const p of this.processes.values()) p.kill();
+  };
+
+  constructor(
+    readonly topology: Topology,
+    private readonly options: StartOptions,
+  ) {
+    this.dataDir = path.resolve(options.dataDir ?? path.join(repoRoot, ".cache", "local-stack"));
+    this.output = options.output ?? prefixedLines(process.stdout);
+    this.readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
+    this.stopped = new Promise((resolve) => (this.markStopped = resolve));
+    process.on("exit", this.killAll); // last resort if the runner itself goes away
+  }
+
+  /** The apps and their sidecars' addresses, in the run file's order. */
+  get apps(): AppEndpoints[] {
+    return this.topology.apps.map((app) => ({
+      appId: app.appId,
+      url: `http://127.0.0.1:${app.appPort}`,
+      daprUrl: `http://127.0.0.1:${app.daprHttpPort}`,
+    }));
+  }
+
+  /** The app's base URL, e.g. url("order-processor") is http://127.0.0.1:3000 */
+  url(appId: string): string {
+    return `http://127.0.0.1:${this.app(appId).appPort}`;
+  }
+
+  /** The Redis that the sidecars use, host:port. */
+  get redis(): string {
+    return this.redisHost;
+  }
+
+  /** Stops the app and its sidecar, then starts both again and waits until they answer. */
+  async restartApp(appId: string): Promise<void> {
+    await this.stopApp(appId);
+    await this.startApp(appId);
+  }
+
+  /** Stops the app, then its sidecar (the other processes keep running). */
+  async stopApp(appId: string): Promise<void> {
+    this.app(appId);
+    await this.processes.get(appId)?.stop(stopGraceMs);
+    await this.processes.get(`${appId}-dapr`)?.stop(stopGraceMs);
+    this.processes.delete(appId);
+    this.processes.delete(`${appId}-dapr`);
+  }
+
+  /** Starts the app's sidecar and the app, and waits until both answer. */
+  async startApp(appId: string): Promise<void> {
+    if (this.stopping !== undefined) throw new Error(`the stack is stopping: cannot start ${appId}`);
+    if (this.processes.has(appId)) throw new Error(`${appId} is running already`);
+    await this.launchApp(this.app(appId), Date.now() + this.readyTimeoutMs);
+  }
+
+  /** Stops every process, in order; safe to call more than once. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopAll();
+    return this.stopping;
+  }
+
+  /** Starts everything and waits until it answers. start() calls it. */
+  async boot(): Promise<void> {
+    const { apps } = this.topology;
+    mkdirSync(this.dataDir, { recursive: true });
+    this.daprBinDir = this.options.daprBinDir ?? (await daprBinaries()); // the first time, a build of minutes
+    for (const binary of ["daprd", "placement", "scheduler"]) accessSync(path.join(this.daprBinDir, binary), constants.X_OK);
+    this.configFile = this.writeSidecarConfig();
+    const deadline = Date.now() + this.readyTimeoutMs;
+
+    const placement = single(apps.map((a) => a.placementHostAddress), "placementHostAddress");
+    const scheduler = single(apps.map((a) => a.schedulerHostAddress), "schedulerHostAddress");
+    const ports: [number, string][] = apps.flatMap((a) => [
+      [a.appPort, `${a.appId} app`],
+      [a.daprHttpPort, `${a.appId} Dapr HTTP`],
+      [a.daprGrpcPort, `${a.appId} Dapr gRPC`],
+      [a.daprInternalGrpcPort, `${a.appId} Dapr internal gRPC`],
+      [a.metricsPort, `${a.appId} Dapr metrics`],
+    ]);
+    if (placement !== undefined) {
+      ports.push([localPort(placement), "placement"], [controlPlanePorts.placementHealthz, "placement health"]);
+      ports.push([controlPlanePorts.placementMetrics, "placement metrics"], [controlPlanePorts.placementRaft, "placement raft"]);
+    }
+    if (scheduler !== undefined) {
+      ports.push([localPort(scheduler), "scheduler"], [controlPlanePorts.schedulerHealthz, "scheduler health"]);
+      ports.push([controlPlanePorts.schedulerMetrics, "scheduler metrics"]);
+      ports.push([controlPlanePorts.etcdClient, "scheduler etcd"], [controlPlanePorts.etcdPeer, "scheduler etcd peer"]);
+    }
+    await Promise.all(ports.map(([port, purpose]) => ensurePortFree(port, purpose)));
+
+    await Promise.all([
+      this.startRedis(deadline),
+      placement === undefined ? undefined : this.startPlacement(localPort(placement), deadline),
+      scheduler === undefined ? undefined : this.startScheduler(localPort(scheduler), deadline),
+    ]);
+    await Promise.all(apps.map((app) => this.launchApp(app, deadline)));
+  }
+
+  private app(appId: string): AppSpec {
+    const app = this.topology.apps.find((a) => a.appId === appId);
+    if (app === undefined) throw new Error(`no app ${appId} in the run file`);
+    return app;
+  }
+
+  private spawn(spec: ProcessSpec): ManagedProcess {
+    this.abort(); // nothing starts once the stack is stopping
+    const proc = new ManagedProcess(spec, this.output);
+    this.processes.set(spec.name, proc);
+    void proc.exited.then((exit) => {
+      if (proc.stopping || this.stopping !== undefined) return;
+      const last = proc.lastLines.slice(-10).map((line) => `\n  ${line}`).join("");
+      this.fail(`${proc.name} exited unexpectedly (${describeExit(exit)})`, last ? `; its last lines:${last}` : "");
+    });
+    return proc;
+  }
+
+  private fail(summary: string, details: string): void {
+    if (this.failure !== undefined || this.stopping !== undefined) return;
+    this.failure = new Error(summary + details);
+    this.output("local-stack", `${summary}: stopping everything`);
+    this.options.onUnexpectedExit?.(this.failure);
+    void this.stop();
+  }
+
+  /** For polling: gives up at once when a process has died. */
+  private readonly abort = () => {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.stopping !== undefined) throw new Error("the stack is stopping");
+  };
+
+  private async startRedis(deadline: number): Promise<void> {
+    const given = this.options.redisHost ?? process.env.REDIS_HOST;
+    if (given !== undefined && given !== "") {
+      this.redisHost = given;
+      const [host, port] = splitHostPort(given);
+      await pollUntil(`Redis at ${given}`, () => redisAnswers(host, port), { deadline: Math.min(deadline, Date.now() + 10_000) });
+      return;
+    }
+    const server = findOnPath("redis-server");
+    if (server === undefined) {
+      throw new Error(
+        "redis-server is not installed: install it (Debian/Ubuntu: apt-get install -y redis-server), " +
+          "or set REDIS_HOST to the host:port of a running Redis",
+      );
+    }
+    const port = await freePort();
+    const dir = path.join(this.dataDir, "redis");
+    mkdirSync(dir, { recursive: true });
+    this.redisHost = `127.0.0.1:${port}`;
+    // Append-only file in dataDir: workflow state survives a restart of the stack.
+    this.spawn({
+      name: "redis",
+      command: server,
+      args: ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--save", ""],
+    });
+    await pollUntil("redis", () => redisAnswers("127.0.0.1", port), { deadline, abort: this.abort });
+  }
+
+  private async startPlacement(port: number, deadline: number): Promise<void> {
+    const p = controlPlanePorts;
+    this.spawn({
+      name: "placement",
+      command: path.join(this.daprBinDir, "placement"),
+      args: [
+        ...["--port", String(port), "--listen-address", "127.0.0.1"],
+        ...["--healthz-port", String(p.placementHealthz), "--healthz-listen-address", "127.0.0.1"],
+        ...["--metrics-port", String(p.placementMetrics), "--metrics-listen-address", "127.0.0.1"],
+        ...["--initial-cluster", `dapr-placement-0=127.0.0.1:${p.placementRaft}`],
+      ],
+    });
+    const url = `http://127.0.0.1:${p.placementHealthz}/healthz`;
+    await pollUntil("placement", () => httpAnswers(url), { deadline, abort: this.abort });
+  }
+
+  private async startScheduler(port: number, deadline: number): Promise<void> {
+    const p = controlPlanePorts;
+    const etcdDir = path.join(this.dataDir, "scheduler");
+    mkdirSync(etcdDir, { recursive: true });
+    this.spawn({
+      name: "scheduler",
+      command: path.join(this.daprBinDir, "scheduler"),
+      args: [
+        ...["--port", String(port), "--listen-address", "127.0.0.1"],
+        ...["--healthz-port", String(p.schedulerHealthz), "--healthz-listen-address", "127.0.0.1"],
+        ...["--metrics-port", String(p.schedulerMetrics), "--metrics-listen-address", "127.0.0.1"],
+        ...["--id", "dapr-scheduler-server-0", "--etcd-data-dir", etcdDir],
+        ...["--etcd-client-port", String(p.etcdClient), "--etcd-client-listen-address", "127.0.0.1"],
+        ...["--etcd-initial-cluster", `dapr-scheduler-server-0=http://127.0.0.1:${p.etcdPeer}`],
+      ],
+    });
+    const url = `http://127.0.0.1:${p.schedulerHealthz}/healthz`;
+    await pollUntil("scheduler", () => httpAnswers(url), { deadline, abort: this.abort });
+  }
+
+  /** Starts the app's daprd and the app, and waits until both answer. */
+  private async launchApp(app: AppSpec, deadline: number): Promise<void> {
+    this.spawn({
+      name: `${app.appId}-dapr`,
+      command: path.join(this.daprBinDir, "daprd"),
+      args: [
+        ...["--app-id", app.appId, "--app-port", String(app.appPort), "--app-protocol", "http"],
+        ...["--dapr-http-port", String(app.daprHttpPort), "--dapr-grpc-port", String(app.daprGrpcPort)],
+        ...["--dapr-internal-grpc-port", String(app.daprInternalGrpcPort)],
+        ...["--dapr-listen-addresses", "127.0.0.1", "--dapr-internal-grpc-listen-address", "127.0.0.1"],
+        ...["--metrics-port", String(app.metricsPort), "--metrics-listen-address", "127.0.0.1"],
+        ...["--resources-path", this.topology.resourcesPath],
+        ...(this.configFile === undefined ? [] : ["--config", this.configFile]),
+        // Empty addresses: a sidecar without actors or workflows does not keep
+        // trying to reach placement and scheduler.
+        ...["--placement-host-address", app.placementHostAddress ?? ""],
+        ...["--scheduler-host-address", app.schedulerHostAddress ?? ""],
+        ...(app.logLevel === undefined ? [] : ["--log-level", app.logLevel]),
+      ],
+      cwd: app.dir,
+      env: { ...process.env, DAPR_HOST_IP: "127.0.0.1", REDIS_HOST: this.redisHost },
+    });
+    const [command, ...args] = app.command;
+    this.spawn({
+      name: app.appId,
+      command: command === "node" ? process.execPath : command!,
+      args,
+      cwd: app.dir,
+      env: {
+        ...process.env,
+        // What the Dapr CLI gives an app.
+        APP_ID: app.appId,
+        APP_PORT: String(app.appPort),
+        DAPR_HTTP_PORT: String(app.daprHttpPort),
+        DAPR_GRPC_PORT: String(app.daprGrpcPort),
+        ...app.env,
+        ...this.options.env,
+      },
+    });
+    const poll = { deadline, abort: this.abort };
+    await Promise.all([
+      pollUntil(`${app.appId}-dapr`, () => httpAnswers(`http://127.0.0.1:${app.daprHttpPort}/v1.0/healthz`, 204), poll),
+      pollUntil(app.appId, () => httpAnswers(`http://127.0.0.1:${app.appPort}/healthz`), poll),
+    ]);
+  }
+
+  /**
+   * The run file's sidecar Configuration, with the SQLite name-resolution database
+   * moved into dataDir (an absolute path: every sidecar opens the same file).
+   */
+  private writeSidecarConfig(): string | undefined {
+    const source = this.topology.configFilePath;
+    if (source === undefined) return undefined;
+    const config = parse(readFileSync(source, "utf8")) as {
+      spec?: { nameResolution?: { component?: string; configuration?: Record<string, unknown> } };
+    };
+    const resolution = config.spec?.nameResolution;
+    if (resolution?.component !== "sqlite") return source;
+    resolution.configuration = { ...resolution.configuration, connectionString: path.join(this.dataDir, "name-resolution.db") };
+    const file = path.join(this.dataDir, "dapr-config.yaml");
+    writeFileSync(file, `# Written by local-stack from ${path.relative(this.dataDir, source)}\n${stringify(config)}`);
+    return file;
+  }
+
+  private async stopAll(): Promise<void> {
+    const stopEach = (names: string[]) =>
+      Promise.all(names.map((name) => this.processes.get(name)?.stop(stopGraceMs)));
+    const appIds = this.topology.apps.map((a) => a.appId);
+    await stopEach(appIds);
+    await stopEach(appIds.map((id) => `${id}-dapr`));
+    await stopEach(["scheduler", "placement"]);
+    await stopEach(["redis"]);
+    // Anything else (nothing, unless a start was cut short).
+    await stopEach([...this.processes.keys()]);
+    process.off("exit", this.killAll);
+    this.markStopped(this.failure);
+  }
+}
+
+/** Lines as "name            | line" on `stream`, the names in colour on a terminal. */
+export function prefixedLines(stream: NodeJS.WriteStream): LineSink {
+  const colours = [36, 33, 32, 35, 34, 91, 92, 93, 94, 95, 96];
+  const assigned = new Map<string, number>();
+  const width = 21; // "order-processor-dapr" and a space
+  stream.on("error", () => {}); // a closed pipe (the terminal went away) must not crash the runner
+  return (name, line) => {
+    let label = name.padEnd(width);
+    if (stream.isTTY) {
+      if (!assigned.has(name)) assigned.set(name, colours[assigned.size % colours.length]!);
+      label = `\x1b[${assigned.get(name)}m${label}\x1b[0m`;
+    }
+    stream.write(`${label}| ${line}\n`);
+  };
+}
+
+/** The one value among `values` that is set (an app's or none); two different ones are refused. */
+function single(values: (string | undefined)[], field: string): string | undefined {
+  const set = [...new Set(values.filter((v) => v !== undefined))];
+  if (set.length > 1) throw new Error(`${field}: the local stack runs one, but the run file names ${set.join(" and ")}`);
+  return set[0];
+}
+
+function splitHostPort(address: string): [string, number] {
+  const i = address.lastIndexOf(":");
+  const port = Number(address.slice(i + 1));
+  if (i <= 0 || !Number.isInteger(port)) throw new Error(`Redis address ${address} is not host:port`);
+  return [address.slice(0, i), port];
+}
+
+function findOnPath(command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    const candidate = path.join(dir, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** The folder that scripts/dapr-binaries.sh provides (it builds Dapr the first time). */
+function daprBinaries(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile("bash", [path.join(repoRoot, "scripts", "dapr-binaries.sh")], (err, stdout) => {
+      if (err) reject(new Error(`scripts/dapr-binaries.sh failed: ${err.message}`));
+      else resolve(stdout.trim());
+    });
+    child.stderr?.pipe(process.stderr); // progress of a first-time build
+  });
+}

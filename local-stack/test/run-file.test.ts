@@ -1,0 +1,60 @@
+import { expect } from "chai";
+import path from "node:path";
+import { parseRunFile, readRunFile, repoRoot } from "../src/index.js";
+import { localPort } from "../src/run-file.js";
+
+describe("run file (dapr.yaml)", () => {
+  it("describes the five apps, each with its own ports, and the control plane for order-processor only", () => {
+    const topology = readRunFile(path.join(repoRoot, "dapr.yaml"));
+    expect(topology.apps.map((a) => [a.appId, a.appPort])).to.deep.equal([
+      ["order-processor", 3000],
+      ["notifications", 3001],
+      ["inventory", 3002],
+      ["payments", 3003],
+      ["shipping", 3004],
+    ]);
+    expect(topology.resourcesPath).to.equal(path.join(repoRoot, "dapr-components"));
+    expect(topology.configFilePath).to.equal(path.join(repoRoot, "dapr-components", "local-config.yaml"));
+    const [orders, ...others] = topology.apps;
+    expect(orders).to.include({ placementHostAddress: "localhost:50005", schedulerHostAddress: "localhost:50006" });
+    for (const app of others) expect(app).to.include({ placementHostAddress: undefined, schedulerHostAddress: undefined });
+    for (const app of topology.apps) {
+      expect(app.dir).to.equal(path.join(repoRoot, app.appId));
+      expect(app.command).to.deep.equal(["node", "dist/src/main.js"]);
+    }
+  });
+
+  const file = (apps: string, common = "") => `version: 1\n${common}apps:\n${apps}`;
+  const app = (id: string, n: number, extra = "") =>
+    `  - appID: ${id}\n    appDirPath: ./${id}\n    appPort: ${3000 + n}\n    daprHTTPPort: ${3500 + n}\n` +
+    `    daprGRPCPort: ${50100 + n}\n    daprInternalGRPCPort: ${50200 + n}\n    metricsPort: ${9090 + n}\n` +
+    `    command: ["node", "main.js"]\n${extra}`;
+  const common = "common:\n  resourcesPath: ./components\n  env:\n    A: common\n    B: common\n";
+
+  it("resolves paths against the file's folder and gives each app the common env under its own", () => {
+    const topology = parseRunFile(file(app("one", 0, "    env:\n      B: own\n"), common), "/srv/x");
+    expect(topology.resourcesPath).to.equal("/srv/x/components");
+    expect(topology.apps[0]).to.include({ dir: "/srv/x/one", appPort: 3000, daprGrpcPort: 50100 });
+    expect(topology.apps[0]!.env).to.deep.equal({ A: "common", B: "own" });
+  });
+
+  it("refuses what the local stack would not do as written", () => {
+    const refused: [string, RegExp][] = [
+      [file(app("one", 0, "    appProtocol: grpc\n"), common), /appProtocol not supported/],
+      [file(app("one", 0) + app("one", 1), common), /one appears twice/],
+      [file(app("one", 0) + app("two", 0), common), /port 3000 is given twice/],
+      [file(app("one", 0, "    env:\n      PORT: '4000'\n"), common), /PORT 4000 differs from appPort 3000/],
+      [file(app("one", 0, "    env:\n      N: 1\n"), common), /N must be a string/],
+      [file(app("one", 0).replace("    appPort: 3000\n", ""), common), /appPort must be a port number/],
+      [file(app("one", 0)), /common.resourcesPath must be a non-empty string/],
+      [file(app("one", 0), common).replace("version: 1", "version: 2"), /version must be 1/],
+    ];
+    for (const [source, error] of refused) expect(() => parseRunFile(source, "/srv/x"), source).to.throw(error);
+  });
+
+  it("starts placement and scheduler on a local port only", () => {
+    expect(localPort("localhost:50005")).to.equal(50005);
+    expect(localPort("127.0.0.1:50006")).to.equal(50006);
+    expect(() => localPort("placement:50005")).to.throw(/localhost/);
+  });
+});
