@@ -64,6 +64,10 @@ export const mochaHooks = {
         output("e2e-tests", `restarting ${appId} and its sidecar`);
         await local.restartApp(appId);
       },
+      startInstance: (appId, port) => {
+        output("e2e-tests", `starting another ${appId} on port ${port}`);
+        return local.startInstance(appId, port);
+      },
     });
   },
 

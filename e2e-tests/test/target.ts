@@ -49,10 +49,12 @@ export function settingsEnv(): Record<string, string> {
   };
 }
 
-/** What the durability test needs of the stack: restart one app together with its sidecar. */
+/** What the durability and dashboard tests need of the stack. */
 export interface StackControl {
-  /** Resolves once the app answers again. */
+  /** Restarts one app together with its sidecar; resolves once the app answers again. */
   restart(appId: string): Promise<void>;
+  /** Starts another instance of the app on `port` (local stack only); resolves with its URL once it answers. */
+  startInstance?(appId: string, port: number): Promise<string>;
 }
 
 let control: StackControl | undefined;

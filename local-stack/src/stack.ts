@@ -145,6 +145,24 @@ export class LocalStack {
     await this.launchApp(this.app(appId), Date.now() + this.readyTimeoutMs);
   }
 
+  /**
+   * Starts one more instance of the app on `port`, as a second replica would run:
+   * the same command and environment, the same sidecar for the calls it makes, and
+   * no sidecar of its own (so Dapr delivers nothing to it: pub/sub goes to the first
+   * instance). Resolves with its URL once it answers; stopped with the stack.
+   */
+  async startInstance(appId: string, port: number): Promise<string> {
+    if (this.stopping !== undefined) throw new Error(`the stack is stopping: cannot start ${appId}`);
+    const app = this.app(appId);
+    const name = `${appId}@${port}`;
+    if (this.processes.has(name)) throw new Error(`${name} is running already`);
+    await ensurePortFree(port, `${appId} instance`);
+    this.spawnApp(name, app, port);
+    const url = `http://127.0.0.1:${port}`;
+    await pollUntil(name, () => httpAnswers(`${url}/healthz`), { deadline: Date.now() + this.readyTimeoutMs, abort: this.abort });
+    return url;
+  }
+
   /** Stops every process, in order; safe to call more than once. */
   stop(): Promise<void> {
     this.stopping ??= this.stopAll();
@@ -306,9 +324,19 @@ export class LocalStack {
       cwd: app.dir,
       env: { ...process.env, DAPR_HOST_IP: "127.0.0.1", REDIS_HOST: this.redisHost },
     });
+    this.spawnApp(app.appId, app, app.appPort);
+    const poll = { deadline, abort: this.abort };
+    await Promise.all([
+      pollUntil(`${app.appId}-dapr`, () => httpAnswers(`http://127.0.0.1:${app.daprHttpPort}/v1.0/healthz`, 204), poll),
+      pollUntil(app.appId, () => httpAnswers(`http://127.0.0.1:${app.appPort}/healthz`), poll),
+    ]);
+  }
+
+  /** Starts the app's own process (named `name`) listening on `port`. */
+  private spawnApp(name: string, app: AppSpec, port: number): ManagedProcess {
     const [command, ...args] = app.command;
-    this.spawn({
-      name: app.appId,
+    return this.spawn({
+      name,
       command: command === "node" ? process.execPath : command!,
       args,
       cwd: app.dir,
@@ -316,18 +344,16 @@ export class LocalStack {
         ...process.env,
         // What the Dapr CLI gives an app.
         APP_ID: app.appId,
-        APP_PORT: String(app.appPort),
+        APP_PORT: String(port),
         DAPR_HTTP_PORT: String(app.daprHttpPort),
         DAPR_GRPC_PORT: String(app.daprGrpcPort),
+        // The Redis that the sidecars use, for apps that use it themselves (notifications).
+        REDIS_HOST: this.redisHost,
         ...app.env,
         ...this.options.env,
+        ...(port === app.appPort ? {} : { PORT: String(port) }),
       },
     });
-    const poll = { deadline, abort: this.abort };
-    await Promise.all([
-      pollUntil(`${app.appId}-dapr`, () => httpAnswers(`http://127.0.0.1:${app.daprHttpPort}/v1.0/healthz`, 204), poll),
-      pollUntil(app.appId, () => httpAnswers(`http://127.0.0.1:${app.appPort}/healthz`), poll),
-    ]);
   }
 
   /**
@@ -352,7 +378,8 @@ export class LocalStack {
     const stopEach = (names: string[]) =>
       Promise.all(names.map((name) => this.processes.get(name)?.stop(stopGraceMs)));
     const appIds = this.topology.apps.map((a) => a.appId);
-    await stopEach(appIds);
+    const instances = [...this.processes.keys()].filter((name) => name.includes("@"));
+    await stopEach([...appIds, ...instances]);
     await stopEach(appIds.map((id) => `${id}-dapr`));
     await stopEach(["scheduler", "placement"]);
     await stopEach(["redis"]);

@@ -1,19 +1,418 @@
-// Shows each notification as it arrives. Text goes in with textContent, never as HTML.
-const socket = io();
-const state = document.getElementById("connection");
-const events = document.getElementById("events");
+// The dashboard: draws the board (board.js) as events arrive over Socket.IO, and
+// sends the page's actions to notifications' /api, which passes them on to the
+// apps through Dapr. Text from orders only ever goes in with textContent, never
+// as HTML; the Content-Security-Policy forbids inline script as a second guard.
+import { Board, classify, statusLabels } from "./board.js";
 
-socket.on("connect", () => { state.textContent = "live"; state.className = "state live"; });
-socket.on("disconnect", () => { state.textContent = "reconnecting…"; state.className = "state"; });
+/** @typedef {import("./board.js").OrderEvent} OrderEvent */
+/** @typedef {import("./board.js").OrderView} OrderView */
+/** @typedef {import("./board.js").Status} Status */
 
-socket.on("notification", (event) => {
-  const row = document.createElement("li");
-  const time = document.createElement("time");
-  time.textContent = new Date(event.time).toLocaleTimeString();
-  const order = document.createElement("code");
-  order.textContent = event.order_id.slice(0, 8);
-  const message = document.createElement("span");
-  message.textContent = event.message;
-  row.append(time, order, message);
-  events.prepend(row);
+/** The Socket.IO client, which /socket.io/socket.io.js (served by this app) defines. */
+const io = /** @type {typeof import("socket.io-client").io} */ (/** @type {any} */ (globalThis).io);
+
+const board = new Board();
+const feedLimit = 200;
+/** Whether the first history has come: until then the board is still loading. */
+let synced = false;
+
+/**
+ * @template {HTMLElement} T
+ * @param {string} id
+ * @param {new () => T} type
+ * @returns {T}
+ */
+function byId(id, type) {
+  const element = document.getElementById(id);
+  if (!(element instanceof type)) throw new Error(`the page has no #${id}`);
+  return element;
+}
+
+const ui = {
+  connection: byId("connection", HTMLElement),
+  board: byId("board", HTMLElement),
+  boardEmpty: byId("board-empty", HTMLElement),
+  filters: byId("filters", HTMLElement),
+  feed: byId("feed", HTMLOListElement),
+  approver: byId("approver", HTMLInputElement),
+  orderForm: byId("order-form", HTMLFormElement),
+  orderError: byId("order-error", HTMLElement),
+  presets: byId("presets", HTMLElement),
+  stock: byId("stock", HTMLUListElement),
+  stockNote: byId("stock-note", HTMLElement),
+  restock: byId("restock", HTMLButtonElement),
+  items: byId("items", HTMLDataListElement),
+  toasts: byId("toasts", HTMLElement),
+};
+
+/**
+ * An element with a class and text (always as text, never parsed as HTML), and children.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {{ className?: string, text?: string, attrs?: Record<string, string> }} [options]
+ * @param {(Node | string)[]} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
+function el(tag, { className, text, attrs } = {}, ...children) {
+  const element = document.createElement(tag);
+  if (className !== undefined) element.className = className;
+  if (text !== undefined) element.textContent = text;
+  for (const [name, value] of Object.entries(attrs ?? {})) element.setAttribute(name, value);
+  element.append(...children);
+  return element;
+}
+
+const clock = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+const money = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** @param {string} iso */
+const timeOf = (iso) => {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? "" : clock.format(date);
+};
+
+/** @param {string} iso */
+function timeElement(iso) {
+  return el("time", { text: timeOf(iso), attrs: { datetime: iso } });
+}
+
+// ---- the board ------------------------------------------------------------------
+
+/** Orders whose Approve or Reject was clicked and not yet answered. */
+const deciding = new Set();
+
+/** @param {OrderView} view */
+function card(view) {
+  const article = el("article", {
+    className: "order",
+    attrs: { "data-order-id": view.id, "data-status": view.status, "aria-label": `Order ${view.id}` },
+  });
+
+  const title = el("div", { className: "order-title" },
+    el("h3", { className: "customer", text: view.customer ?? "Unknown customer" }),
+    el("p", { className: "order-what" },
+      el("span", { className: "item", text: view.item ?? "?" }),
+      el("span", { className: "total", text: view.total === undefined ? "" : money.format(view.total) }),
+    ),
+  );
+  const badge = el("span", { className: `badge ${view.status}`, text: statusLabels[view.status], attrs: { "data-status": view.status } });
+  article.append(el("header", { className: "order-head" }, title, badge));
+
+  const steps = el("ol", { className: "steps", attrs: { "aria-label": "Steps" } });
+  for (const step of view.steps) {
+    steps.append(el("li", { className: `step ${step.state}`, text: step.label, attrs: { "data-step": step.key, title: `${step.label}: ${step.state}` } }));
+  }
+  article.append(steps);
+
+  if (view.status === "awaiting") {
+    const busy = deciding.has(view.id);
+    const approve = el("button", { className: "button approve", text: "Approve", attrs: { type: "button", "data-decision": "approve" } });
+    const reject = el("button", { className: "button reject", text: "Reject", attrs: { type: "button", "data-decision": "reject" } });
+    approve.disabled = reject.disabled = busy;
+    const deadline = view.deadline === undefined ? "" : `Decide by ${timeOf(view.deadline)}`;
+    article.append(el("div", { className: "decision" }, el("p", { className: "deadline", text: deadline }), el("div", { className: "decision-buttons" }, reject, approve)));
+  } else if (view.status === "failed" && view.reason !== undefined) {
+    article.append(el("p", { className: "reason", text: view.reason }));
+  }
+
+  const timeline = el("ol", { className: "timeline", attrs: { "aria-label": "Events" } });
+  for (const event of view.events) {
+    const { tone } = classify(event.message);
+    timeline.append(
+      el("li", { className: `event ${tone}`, attrs: { "data-event-id": event.id } },
+        timeElement(event.time),
+        el("span", { className: "message", text: event.message }),
+      ),
+    );
+  }
+  article.append(timeline);
+
+  const started = view.events[0];
+  article.append(
+    el("footer", { className: "order-foot" },
+      el("code", { className: "order-id", text: view.id.slice(0, 8), attrs: { title: view.id } }),
+      started === undefined ? "" : el("span", { text: `started ${timeOf(started.time)}` }),
+    ),
+  );
+  return article;
+}
+
+/** @param {string} id */
+function cardOf(id) {
+  return ui.board.querySelector(`article[data-order-id="${CSS.escape(id)}"]`);
+}
+
+/**
+ * Redraws the orders that changed; new ones go where their age puts them (newest first).
+ * @param {Set<string>} changed
+ * @param {Set<string>} added
+ */
+function drawOrders(changed, added) {
+  const views = board.orders();
+  for (let i = views.length - 1; i >= 0; i--) {
+    const view = /** @type {OrderView} */ (views[i]);
+    if (!changed.has(view.id)) continue;
+    const fresh = card(view);
+    const old = cardOf(view.id);
+    if (old !== null) {
+      old.replaceWith(fresh);
+      fresh.classList.add("updated");
+    } else {
+      const newer = views[i + 1] === undefined ? null : cardOf(/** @type {OrderView} */ (views[i + 1]).id);
+      ui.board.insertBefore(fresh, newer);
+      if (added.has(view.id) && synced) fresh.classList.add("arrived");
+    }
+  }
+  drawCounts();
+}
+
+function drawCounts() {
+  const counts = board.counts();
+  for (const button of ui.filters.querySelectorAll("button[data-filter]")) {
+    const filter = /** @type {Status | "all"} */ (button.getAttribute("data-filter"));
+    const count = button.querySelector(".count");
+    if (count !== null) count.textContent = String(counts[filter] ?? 0);
+  }
+  ui.boardEmpty.hidden = counts.all > 0 || !synced;
+}
+
+ui.filters.addEventListener("click", (e) => {
+  const button = e.target instanceof Element ? e.target.closest("button[data-filter]") : null;
+  if (button === null) return;
+  const filter = button.getAttribute("data-filter") ?? "all";
+  ui.board.dataset.filter = filter;
+  for (const other of ui.filters.querySelectorAll("button[data-filter]")) {
+    other.setAttribute("aria-pressed", String(other === button));
+  }
 });
+
+// ---- the raw feed -----------------------------------------------------------------
+
+/** @param {OrderEvent} event */
+function feedRow(event) {
+  const { tone } = classify(event.message);
+  return el("li", { className: `feed-row ${tone}`, attrs: { "data-event-id": event.id, "data-order-id": event.order_id } },
+    timeElement(event.time),
+    el("code", { className: "order-id", text: event.order_id.slice(0, 8), attrs: { title: event.order_id } }),
+    el("span", { className: "message", text: event.message }),
+  );
+}
+
+/** @param {OrderEvent[]} added */
+function drawFeed(added) {
+  // Usually the new events are the newest ones: they go on top. Otherwise (a live
+  // event came before the history that precedes it) the feed is drawn anew.
+  const newest = board.feed(added.length);
+  if (newest.every((e) => added.includes(e))) ui.feed.prepend(...newest.map(feedRow));
+  else ui.feed.replaceChildren(...board.feed(feedLimit).map(feedRow));
+  while (ui.feed.childElementCount > feedLimit) ui.feed.lastElementChild?.remove();
+}
+
+// ---- events in --------------------------------------------------------------------
+
+/**
+ * Shows the events that the page does not have yet; returns how many that were.
+ * @param {OrderEvent[]} events
+ */
+function take(events) {
+  const { added, orders, newOrders } = board.add(events);
+  if (added.length === 0) return 0;
+  drawOrders(orders, newOrders);
+  drawFeed(added);
+  if (added.some((e) => ["reserved", "released"].includes(classify(e.message).kind))) refreshStockSoon();
+  for (const id of newOrders) {
+    if (id === placedId) {
+      cardOf(id)?.scrollIntoView({ block: "nearest", behavior: "smooth" });
+      placedId = undefined;
+    }
+  }
+  return added.length;
+}
+
+/**
+ * @param {"connecting" | "live" | "reconnecting"} state
+ * @param {string} text
+ */
+function showConnection(state, text) {
+  ui.connection.dataset.state = state;
+  ui.connection.querySelector(".connection-text")?.replaceChildren(text);
+}
+
+// The handshake carries the last event id the page has: the server answers with
+// "history", the events after it (all that it keeps, on the first connection).
+const socket = io({ auth: (send) => send({ lastEventId: board.lastId ?? null }) });
+
+socket.on("connect", () => {
+  showConnection("live", "Live");
+  void loadStock(); // it may have changed while the page was away
+});
+socket.on("disconnect", (reason) => {
+  showConnection("reconnecting", "Reconnecting…");
+  if (reason === "io server disconnect") socket.connect(); // the server hung up: Socket.IO leaves reconnecting to us
+});
+socket.on("connect_error", () => showConnection("reconnecting", "Reconnecting…"));
+socket.io.on("reconnect_attempt", (attempt) => showConnection("reconnecting", `Reconnecting… (${attempt})`));
+
+socket.on("history", (/** @type {{ events: OrderEvent[], error?: string }} */ reply) => {
+  const first = !synced;
+  const missed = take(reply.events);
+  synced = true;
+  drawCounts();
+  document.body.dataset.synced = "true";
+  if (reply.error !== undefined) toast(`Showing live events only: ${reply.error}`, "error");
+  else if (!first && missed > 0) toast(`Caught up on ${missed} missed event${missed === 1 ? "" : "s"}`, "info");
+});
+socket.on("notification", (/** @type {OrderEvent} */ event) => take([event]));
+
+// ---- actions ----------------------------------------------------------------------
+
+/**
+ * Calls notifications' API; throws an Error with the message it answered.
+ * @param {string} method
+ * @param {string} path
+ * @param {unknown} [body]
+ */
+async function api(method, path, body) {
+  /** @type {Response} */
+  let res;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new Error("notifications cannot be reached");
+  }
+  const answer = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(answer.error ?? `${res.status} ${res.statusText}`);
+  return answer;
+}
+
+/**
+ * @param {string} text
+ * @param {"info" | "success" | "error"} kind
+ */
+function toast(text, kind) {
+  const note = el("div", { className: `toast ${kind}`, text, attrs: { role: kind === "error" ? "alert" : "status" } });
+  ui.toasts.append(note);
+  setTimeout(() => note.classList.add("leaving"), 5000);
+  setTimeout(() => note.remove(), 5600);
+}
+
+/** The order the form placed last, to show its card when it comes. */
+/** @type {string | undefined} */
+let placedId;
+
+ui.orderForm.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const data = new FormData(ui.orderForm);
+  const order = { customer: String(data.get("customer") ?? ""), item: String(data.get("item") ?? ""), total: Number(data.get("total")) };
+  const submit = ui.orderForm.querySelector("button[type=submit]");
+  if (submit instanceof HTMLButtonElement) submit.disabled = true;
+  ui.orderError.textContent = "";
+  try {
+    const { instance_id } = await api("POST", "/api/orders", order);
+    placedId = instance_id;
+    toast(`Order placed for ${order.customer}`, "success");
+  } catch (err) {
+    ui.orderError.textContent = err instanceof Error ? err.message : String(err);
+  } finally {
+    if (submit instanceof HTMLButtonElement) submit.disabled = false;
+  }
+});
+
+/** Example orders, one for each path of the workflow (with the default settings). */
+const presets = {
+  small: { customer: "joni", item: "kiwi", total: "121.50" },
+  approval: { customer: "kendall", item: "pear", total: "1500" },
+  declined: { customer: "ravi", item: "orange", total: "6200" },
+  unshippable: { customer: "nowhere", item: "apple", total: "75" },
+  unstocked: { customer: "mona", item: "durian", total: "42" },
+};
+
+ui.presets.addEventListener("click", (e) => {
+  const button = e.target instanceof Element ? e.target.closest("button[data-preset]") : null;
+  const preset = presets[/** @type {keyof typeof presets} */ (button?.getAttribute("data-preset"))];
+  if (preset === undefined) return;
+  for (const [name, value] of Object.entries(preset)) {
+    const field = ui.orderForm.elements.namedItem(name);
+    if (field instanceof HTMLInputElement) field.value = value;
+  }
+  ui.orderError.textContent = "";
+});
+
+ui.approver.value = localStorage.getItem("approver") ?? ui.approver.value;
+ui.approver.addEventListener("change", () => localStorage.setItem("approver", ui.approver.value.trim()));
+
+ui.board.addEventListener("click", async (e) => {
+  const button = e.target instanceof Element ? e.target.closest("button[data-decision]") : null;
+  const article = button?.closest("article[data-order-id]");
+  const id = article?.getAttribute("data-order-id");
+  if (button == null || id == null) return;
+  const approver = ui.approver.value.trim();
+  if (approver === "") {
+    toast("Enter your name (Approving as) first", "error");
+    ui.approver.focus();
+    return;
+  }
+  const approved = button.getAttribute("data-decision") === "approve";
+  deciding.add(id);
+  for (const b of article?.querySelectorAll("button[data-decision]") ?? []) /** @type {HTMLButtonElement} */ (b).disabled = true;
+  try {
+    await api("POST", `/api/orders/${encodeURIComponent(id)}/approve`, { approver, approved });
+  } catch (err) {
+    toast(`Could not ${approved ? "approve" : "reject"} the order: ${err instanceof Error ? err.message : String(err)}`, "error");
+    for (const b of cardOf(id)?.querySelectorAll("button[data-decision]") ?? []) /** @type {HTMLButtonElement} */ (b).disabled = false;
+  } finally {
+    deciding.delete(id);
+  }
+});
+
+// ---- inventory --------------------------------------------------------------------
+
+/** @param {{ name: string, quantity: number }[]} items */
+function drawStock(items) {
+  const most = Math.max(100, ...items.map((i) => i.quantity));
+  ui.stock.replaceChildren(
+    ...items.map((item) => {
+      const bar = el("span", { className: "stock-bar" }, el("span", { className: "stock-fill" }));
+      /** @type {HTMLElement} */ (bar.firstElementChild).style.width = `${(100 * item.quantity) / most}%`;
+      return el("li", { className: item.quantity === 0 ? "stock-row empty" : "stock-row", attrs: { "data-item": item.name } },
+        el("span", { className: "stock-name", text: item.name }),
+        bar,
+        el("span", { className: "stock-quantity", text: String(item.quantity) }),
+      );
+    }),
+  );
+  ui.items.replaceChildren(...items.map((item) => el("option", { attrs: { value: item.name } })));
+  ui.stockNote.textContent = items.length === 0 ? "No stock: every order will fail to reserve. Restock to fill it." : "";
+}
+
+async function loadStock() {
+  try {
+    drawStock((await api("GET", "/api/inventory")).items);
+  } catch (err) {
+    ui.stockNote.textContent = `Inventory unavailable: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let stockTimer;
+function refreshStockSoon() {
+  clearTimeout(stockTimer);
+  stockTimer = setTimeout(loadStock, 300);
+}
+
+ui.restock.addEventListener("click", async () => {
+  ui.restock.disabled = true;
+  try {
+    drawStock((await api("POST", "/api/inventory/restock")).items);
+    toast("Inventory restocked", "success");
+  } catch (err) {
+    toast(`Could not restock: ${err instanceof Error ? err.message : String(err)}`, "error");
+  } finally {
+    ui.restock.disabled = false;
+  }
+});
+

@@ -1,17 +1,44 @@
-// notifications: receives the order events from Dapr pub/sub and shows them live
-// in the browser (the page in public/, updated over Socket.IO).
+// notifications: receives the order events from Dapr pub/sub, keeps the recent
+// ones in Redis and shows them live in the browser (the page in public/, updated
+// over Socket.IO), and takes the page's actions (place, approve, restock) on to
+// the other apps through its Dapr sidecar.
 import { fileURLToPath } from "node:url";
-import { createApp, createLogger, Router, serve } from "@dapr-orders/service-kit";
+import { createAdapter } from "@socket.io/redis-adapter";
+import { createApp, createDaprClient, createLogger, Router, serve } from "@dapr-orders/service-kit";
+import { dashboardRoutes } from "./api.js";
+import { daprBackend } from "./backend.js";
 import { config } from "./config.js";
+import { RedisEventHistory } from "./history.js";
 import { Hub } from "./hub.js";
+import { closeRedis, connectRedis } from "./redis.js";
 import { notificationRoutes } from "./routes.js";
+import { securityHeaders } from "./security.js";
 import { publicFiles } from "./static.js";
 
 const logger = createLogger("notifications");
-const hub = new Hub();
+
+// Three connections: the history (its commands fail at once while Redis is away),
+// and the adapter's publisher and subscriber (a subscribed connection takes no other commands).
+const historyRedis = connectRedis(config.redisHost, logger, { name: "history", failFast: true });
+const adapterPub = connectRedis(config.redisHost, logger, { name: "adapter-pub" });
+const adapterSub = connectRedis(config.redisHost, logger, { name: "adapter-sub" });
+
+const history = new RedisEventHistory(historyRedis, config.historyLength);
+const hub = new Hub({ history, logger, adapter: createAdapter(adapterPub, adapterSub) });
+const backend = daprBackend(createDaprClient(config.dapr, logger), config.apps);
+
 const routes = new Router()
-  .use(notificationRoutes((event) => hub.publish(event)).routes())
+  .use(securityHeaders)
+  .use(notificationRoutes(async (event) => hub.publish(await history.append(event))).routes())
+  .use(dashboardRoutes(backend).routes())
   .use(publicFiles(fileURLToPath(new URL("../../public", import.meta.url))).routes());
 
-const server = serve(createApp({ logger, routes }), { port: config.port, logger, onShutdown: () => hub.close() });
+const server = serve(createApp({ logger, routes }), {
+  port: config.port,
+  logger,
+  onShutdown: async () => {
+    await hub.close();
+    await closeRedis(historyRedis, adapterPub, adapterSub);
+  },
+});
 hub.attach(server);

@@ -1,12 +1,16 @@
 // notifications' HTTP API: Dapr delivers the topic "notifications" to
 // POST /notifications (see dapr-components/subscription.yaml), as CloudEvents.
 import { jsonBody, jsonObject, nonEmptyString, Router } from "@dapr-orders/service-kit";
-import type { OrderEvent } from "./hub.js";
+import type { OrderEvent } from "./history.js";
 
-export function notificationRoutes(publish: (event: OrderEvent) => void): Router {
+/**
+ * `record` keeps the event and sends it to the pages; when it fails (Redis is
+ * unavailable) the answer is a 500 and Dapr delivers the event again later.
+ */
+export function notificationRoutes(record: (event: OrderEvent) => Promise<void>): Router {
   const router = new Router();
 
-  router.post("/notifications", (ctx) => {
+  router.post("/notifications", async (ctx) => {
     // Dapr wraps what order-processor published in a CloudEvent: the notification is its data.
     const body = jsonBody(ctx);
     const notification = jsonObject(body.data ?? body);
@@ -16,7 +20,7 @@ export function notificationRoutes(publish: (event: OrderEvent) => void): Router
       time: new Date().toISOString(),
     };
     ctx.state.logFields = { order_id: event.order_id };
-    publish(event);
+    await record(event);
     ctx.body = { status: "SUCCESS" };
   });
 

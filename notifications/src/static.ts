@@ -1,4 +1,6 @@
 // The dashboard's files from public/, read once at start (they are few and small).
+// Browsers check back before using a copy they have (no-cache), so a new version
+// of the page is used at once.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { notFound, Router } from "@dapr-orders/service-kit";
@@ -20,6 +22,7 @@ export function publicFiles(dir: string): Router {
     const file = files.get(ctx.params.name ?? "index.html");
     if (file === undefined) throw notFound(`no file ${ctx.path}`);
     ctx.type = file.type ?? "application/octet-stream";
+    ctx.set("Cache-Control", "no-cache");
     ctx.body = file.body;
   });
   return router;

@@ -1,0 +1,58 @@
+// Redis clients that ride out Redis being away: they start connecting at once and
+// reconnect by themselves, waiting longer after each failed try (up to
+// maxReconnectDelayMs). The app keeps running meanwhile; a lost connection is
+// logged once, with a reminder every `reportEvery` failed tries, and its return once.
+import { createClient } from "redis";
+import type { Logger } from "@dapr-orders/service-kit";
+
+export interface RedisOptions {
+  /** What the client is for, in its log lines. */
+  name: string;
+  /**
+   * Fail commands at once while disconnected instead of queueing them until the
+   * connection is back (for requests that someone waits for).
+   */
+  failFast?: boolean;
+  maxReconnectDelayMs?: number;
+  reportEvery?: number;
+}
+
+export function connectRedis(hostPort: string, logger: Logger, options: RedisOptions) {
+  const { name, failFast = false, maxReconnectDelayMs = 5000, reportEvery = 20 } = options;
+  const log = logger.child({ redis: hostPort, client: name });
+  const client = createClient({
+    url: `redis://${hostPort}`,
+    disableOfflineQueue: failFast,
+    socket: {
+      connectTimeout: 5000,
+      reconnectStrategy: (retries) => Math.min(100 * 2 ** Math.min(retries, 10), maxReconnectDelayMs),
+    },
+  });
+
+  let failures = 0;
+  client.on("error", (err: Error) => {
+    failures += 1;
+    if (failures === 1) log.warn("Redis unavailable, reconnecting", { err });
+    else if (failures % reportEvery === 0) log.warn("Redis still unavailable, reconnecting", { err, attempts: failures });
+  });
+  client.on("ready", () => {
+    if (failures > 0) log.info("Redis connection is back", { attempts: failures });
+    else log.info("connected to Redis");
+    failures = 0;
+  });
+  // Commands sent before the connection is up wait for it (or fail, with failFast).
+  client.connect().catch((err: unknown) => log.error("Redis client stopped", { err }));
+  return client;
+}
+
+export type RedisClient = ReturnType<typeof connectRedis>;
+
+/** Closes the clients: connected ones after their pending commands, the others at once. */
+export async function closeRedis(...clients: RedisClient[]): Promise<void> {
+  await Promise.all(
+    clients.map(async (client) => {
+      if (client.isReady) await client.close();
+      else if (client.isOpen) client.destroy();
+    }),
+  );
+}
