@@ -14,37 +14,42 @@ COPY . .
 RUN find . -type f ! -name package.json ! -name package-lock.json ! -name .npmrc -delete \
  && find . -depth -type d -empty -delete
 
-# ---- build: every dependency, every workspace compiled. Nothing here depends on SERVICE, so
-# the five images share this stage and Docker builds it only once.
-FROM ${NODE_IMAGE} AS build
+# ---- deps: every dependency, dev ones included, from the manifests alone: cached until a
+# package.json or the lockfile changes.
+FROM ${NODE_IMAGE} AS deps
 ENV NPM_CONFIG_AUDIT=false NPM_CONFIG_FUND=false NPM_CONFIG_UPDATE_NOTIFIER=false
 WORKDIR /src
 COPY --from=manifests /src/ ./
 RUN npm ci
-COPY . .
-RUN npm run build
 
-# ---- release: the one service, compiled, with its production dependencies only.
-FROM build AS release
+# ---- build: every workspace compiled. Nothing here depends on SERVICE, so the five images
+# share this stage and Docker builds it only once. What the images take from it (compiled
+# code without tests, static files) is gathered in /out, one folder per workspace.
+FROM deps AS build
+COPY . .
+RUN npm run build \
+ && for ws in */; do ws=${ws%/}; \
+      if [ -d "$ws/dist/src" ]; then mkdir -p "/out/$ws/dist" && cp -a "$ws/dist/src" "/out/$ws/dist/"; fi; \
+      if [ -d "$ws/public" ]; then mkdir -p "/out/$ws" && cp -a "$ws/public" "/out/$ws/"; fi; \
+    done
+
+# ---- release: the production dependencies of the one service and of the workspaces it uses
+# (service-kit), reinstalled from the npm cache the deps stage filled (no download), with the
+# manifests, in /app. Like deps, it does not depend on the code: a code change rebuilds none of it.
+FROM deps AS release
 ARG SERVICE
 ARG PORT
 RUN if [ ! -f "$SERVICE/package.json" ] || [ -z "$PORT" ]; then \
       echo "build with --build-arg SERVICE=<service folder> --build-arg PORT=<its port>" >&2; exit 1; fi
-# Reinstall node_modules with the production dependencies of this service and of the
-# workspaces it uses (service-kit), from the npm cache the build stage filled: no download.
-RUN npm ci --omit=dev --workspace="$SERVICE" --offline --ignore-scripts
-# Gather what runs into /app: root manifest and node_modules, then the compiled code of
-# service-kit and of the service (plus its static files and own node_modules, if any).
-RUN mkdir /app && cp -a package.json node_modules /app/ \
+RUN npm ci --omit=dev --workspace="$SERVICE" --offline --ignore-scripts \
+ && mkdir /app && cp -a package.json node_modules /app/ \
  && for ws in service-kit "$SERVICE"; do \
-      mkdir "/app/$ws" && cp -a "$ws/package.json" "$ws/dist" "/app/$ws/" \
-      && rm -rf "/app/$ws/dist/test" "/app/$ws"/dist/*.tsbuildinfo \
-      && for extra in public node_modules; do \
-           if [ -e "$ws/$extra" ]; then cp -a "$ws/$extra" "/app/$ws/"; fi; done; \
+      mkdir "/app/$ws" && cp -a "$ws/package.json" "/app/$ws/" \
+      && if [ -d "$ws/node_modules" ]; then cp -a "$ws/node_modules" "/app/$ws/"; fi; \
     done
 
-# ---- final image: Node, the compiled service, nothing else. Runs as the image's "node" user;
-# the code stays owned by root, so the service cannot modify it.
+# ---- final image: Node, the service's dependencies and its compiled code, nothing else. Runs
+# as the image's "node" user; the code stays owned by root, so the service cannot modify it.
 FROM ${NODE_IMAGE}
 ARG SERVICE
 ARG PORT
@@ -52,6 +57,8 @@ ENV NODE_ENV=production \
     PORT=${PORT}
 LABEL org.opencontainers.image.title="dapr-orders ${SERVICE}"
 COPY --from=release /app /app
+COPY --from=build /out/service-kit /app/service-kit
+COPY --from=build /out/${SERVICE} /app/${SERVICE}
 WORKDIR /app/${SERVICE}
 USER node
 EXPOSE ${PORT}
