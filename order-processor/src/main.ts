@@ -8,13 +8,13 @@ import {
   createLogger,
   sdkLogger,
   serve,
-  waitForSidecar,
 } from "@dapr-orders/service-kit";
 import { createActivities } from "./activities.js";
 import { orderRoutes } from "./api.js";
 import { config } from "./config.js";
 import { workflowName } from "./model.js";
 import { daprOrderWorkflows } from "./orders.js";
+import { superviseWorker } from "./worker.js";
 import { createOrderWorkflow } from "./workflow.js";
 
 const logger = createLogger("order-processor");
@@ -27,14 +27,14 @@ for (const [name, activity] of Object.entries(activities)) runtime.registerActiv
 
 const workflowClient = new DaprWorkflowClient(sidecar);
 const app = createApp({ logger, routes: orderRoutes(daprOrderWorkflows(workflowClient)) });
+const supervisor = superviseWorker(runtime, config.dapr, logger);
+logger.info("settings", { workflow: workflowName, ...config.workflow });
 serve(app, {
   port: config.port,
   logger,
   onShutdown: async () => {
+    supervisor.stop();
     await runtime.stop();
     await workflowClient.stop();
   },
 });
-await waitForSidecar(config.dapr, logger);
-await runtime.start();
-logger.info("workflow worker started", { workflow: workflowName, settings: config.workflow });

@@ -59,11 +59,26 @@ export function daprOrderWorkflows(client: DaprWorkflowClient): OrderWorkflows {
       await client.scheduleNewWorkflow(workflowName, order, order.id);
     },
     async get(id) {
-      const state = await client.getWorkflowState(id, true);
+      const state = await retryingTransient(() => client.getWorkflowState(id, true));
       return state === undefined ? undefined : toOrderView(state);
     },
     async approve(id, approval) {
       await client.raiseEvent(id, approvalEvent, approval);
     },
   };
+}
+
+/**
+ * Dapr may answer a read of a workflow's state with a "transient store read failure"
+ * while the workflow is being written, and says to try again: so do, a few times.
+ */
+export async function retryingTransient<T>(read: () => Promise<T>, attempts = 5, delayMs = 100): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (err) {
+      if (attempt >= attempts || !String(err).includes("transient")) throw err;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
 }

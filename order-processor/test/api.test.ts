@@ -4,7 +4,7 @@ import { createApp } from "@dapr-orders/service-kit";
 import { memoryLogger, request } from "@dapr-orders/service-kit/testing";
 import { orderRoutes } from "../src/api.js";
 import type { Approval, Order } from "../src/model.js";
-import { toOrderView, type OrderView, type OrderWorkflows } from "../src/orders.js";
+import { retryingTransient, toOrderView, type OrderView, type OrderWorkflows } from "../src/orders.js";
 
 /** OrderWorkflows in memory: what the API asked for, and orders in a chosen status. */
 class RecordedWorkflows implements OrderWorkflows {
@@ -214,5 +214,37 @@ describe("toOrderView", () => {
       error_type: "Error",
       stack_trace: "Error: No courier…",
     });
+  });
+});
+
+describe("retryingTransient", () => {
+  const failingTimes = (times: number, message: string) => {
+    let calls = 0;
+    const read = async () => {
+      calls++;
+      if (calls <= times) throw new Error(message);
+      return "state";
+    };
+    return { read, calls: () => calls };
+  };
+
+  it("reads again after a transient store read failure", async () => {
+    const source = failingTimes(2, "2 UNKNOWN: inbox key missing (transient store read failure; retry)");
+    expect(await retryingTransient(source.read, 5, 1)).to.equal("state");
+    expect(source.calls()).to.equal(3);
+  });
+
+  it("gives up after the attempts it was given", async () => {
+    const source = failingTimes(9, "transient store read failure");
+    const error = await retryingTransient(source.read, 3, 1).catch((e: Error) => e);
+    expect(String(error)).to.include("transient");
+    expect(source.calls()).to.equal(3);
+  });
+
+  it("does not retry other errors", async () => {
+    const source = failingTimes(1, "5 NOT_FOUND");
+    const error = await retryingTransient(source.read, 5, 1).catch((e: Error) => e);
+    expect(String(error)).to.include("NOT_FOUND");
+    expect(source.calls()).to.equal(1);
   });
 });

@@ -66,22 +66,3 @@ function asInvocationError(target: string, err: unknown): InvocationError {
     return new InvocationError(target, undefined, `${target} failed: ${text}`);
   }
 }
-
-/**
- * Resolves once the app's sidecar is up (its outbound health endpoint answers), polling
- * every `intervalMs` and saying so in the log every ten tries. The SDK's workflow worker
- * gives up for good when its first connection fails, so start it only after this.
- */
-export async function waitForSidecar(dapr: DaprSettings, logger: Logger, intervalMs = 500): Promise<void> {
-  const url = `http://${dapr.host}:${dapr.httpPort}/v1.0/healthz/outbound`;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (attempt % 10 === 0) logger.warn("waiting for the Dapr sidecar", { url, waited_s: (attempt * intervalMs) / 1000 });
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}

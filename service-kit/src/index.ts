@@ -1,7 +1,7 @@
 export { default as Router } from "@koa/router";
 export { createApp, type AppOptions } from "./app.js";
 export { appPort, daprSettings, envList, envNumber, envString, type DaprSettings } from "./config.js";
-export { createDaprClient, invoke, InvocationError, sdkLogger, waitForSidecar } from "./dapr.js";
+export { createDaprClient, invoke, InvocationError, sdkLogger } from "./dapr.js";
 export { badRequest, conflict, HttpError, notFound } from "./errors.js";
 export { captureConsole, createLogger, type LogFields, type Logger } from "./logger.js";
 export { serve, type ServeOptions } from "./server.js";
