@@ -8,6 +8,7 @@ import { execFile } from "node:child_process";
 import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
 import { describeExit, ManagedProcess, type LineSink, type ProcessSpec } from "./process.js";
 import { ensurePortFree, freePort, httpAnswers, pollUntil, redisAnswers } from "./probe.js";
@@ -246,13 +247,7 @@ export class LocalStack {
       await pollUntil(`Redis at ${given}`, () => redisAnswers(host, port), { deadline: Math.min(deadline, Date.now() + 10_000) });
       return;
     }
-    const server = findOnPath("redis-server");
-    if (server === undefined) {
-      throw new Error(
-        "redis-server is not installed: install it (Debian/Ubuntu: apt-get install -y redis-server), " +
-          "or set REDIS_HOST to the host:port of a running Redis",
-      );
-    }
+    const server = findOnPath("redis-server") ?? (await this.installRedis());
     const port = await freePort();
     const dir = path.join(this.dataDir, "redis");
     mkdirSync(dir, { recursive: true });
@@ -264,6 +259,25 @@ export class LocalStack {
       args: ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--save", ""],
     });
     await pollUntil("redis", () => redisAnswers("127.0.0.1", port), { deadline, abort: this.abort });
+  }
+
+  /** Installs Debian's redis-server where that is possible (root, apt), else says what to do. */
+  private async installRedis(): Promise<string> {
+    const apt = findOnPath("apt-get");
+    if (apt === undefined || process.getuid?.() !== 0) {
+      throw new Error(
+        "redis-server is not installed: install it (Debian/Ubuntu: apt-get install -y redis-server), " +
+          "or set REDIS_HOST to the host:port of a running Redis",
+      );
+    }
+    this.output("local-stack", "redis-server is not installed: installing Debian's package");
+    const run = promisify(execFile);
+    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    await run(apt, ["update", "-qq"], { env });
+    await run(apt, ["install", "-y", "-qq", "redis-server"], { env });
+    const server = findOnPath("redis-server");
+    if (server === undefined) throw new Error("apt-get installed redis-server, but it is not on the PATH");
+    return server;
   }
 
   private async startPlacement(port: number, deadline: number): Promise<void> {
