@@ -1,8 +1,7 @@
 // The system behind the page, over HTTP: to set up what a test needs (stock, an
-// order placed elsewhere) and to check what the page shows against it. And the
-// notifications of the order workflow, worded as order-processor words them.
+// order placed elsewhere) and to check what the page shows against it.
 import { expect } from "chai";
-import { harness, settings, until } from "./harness.js";
+import { harness, until } from "./harness.js";
 
 export interface NewOrder {
   customer: string;
@@ -58,34 +57,5 @@ export async function clearStock(): Promise<void> {
   expect(res.status).to.equal(200);
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-export const say = {
-  processing: (o: NewOrder) => `Processing order for ${o.customer}. Item: ${o.item}, Total: ${o.total}`,
-  reserved: (o: NewOrder) => `Reserved inventory: ${o.item}`,
-  waiting: (o: NewOrder) =>
-    new RegExp(`^Waiting for approval: total ${escape(String(o.total))} is at or above ${settings.approvalThreshold}\\. Deadline: \\S+Z$`),
-  approved: (approver: string) => `Order was approved by ${approver}.`,
-  rejected: (approver: string) => `Order was rejected by ${approver}.`,
-  paid: "Payment processed",
-  released: (o: NewOrder) => `Released inventory: ${o.item}`,
-  submitted: "Order submitted for shipping",
-  processed: (o: NewOrder) => `Order processed for ${o.customer}. Item: ${o.item}, Total: ${o.total}`,
-};
-
-/** Every notification of an order that goes straight through. */
-export const straightThrough = (o: NewOrder) => [say.processing(o), say.reserved(o), say.paid, say.submitted, say.processed(o)];
-
-/** Every notification of an order that waits for approval and is approved. */
-export const approvedAndShipped = (o: NewOrder, approver: string) => [
-  say.processing(o),
-  say.reserved(o),
-  say.waiting(o),
-  say.approved(approver),
-  say.paid,
-  say.submitted,
-  say.processed(o),
-];
-
-/** Every notification of an order that waits for approval and is rejected. */
-export const rejected = (o: NewOrder, approver: string) => [say.processing(o), say.reserved(o), say.waiting(o), say.rejected(approver), say.released(o)];
+// The notifications as order-processor words them: the same catalogue as the end-to-end suite.
+export { approvedAndShipped, rejected, say, straightThrough } from "@dapr-orders/e2e-tests/messages";

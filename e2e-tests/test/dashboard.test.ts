@@ -2,11 +2,11 @@
 // page gets when it (re)connects, two instances of notifications showing the same
 // events (Socket.IO's Redis adapter), and the API that the page's buttons call,
 // which goes on to the other apps through Dapr.
-import net from "node:net";
+import { freePort } from "@dapr-orders/local-stack";
 import { expect } from "chai";
 import { io, type Socket } from "socket.io-client";
 import { ensureInStock, eventually, placeOrder, request, waitUntilFinished } from "./http.js";
-import { expectMessages, say } from "./messages.js";
+import { expectMessages, straightThrough } from "./messages.js";
 import { stackControl, urls } from "./target.js";
 
 interface StoredEvent {
@@ -52,7 +52,6 @@ class Page {
 }
 
 const small = (customer: string) => ({ customer, item: "kiwi", total: 42.5 });
-const straightThrough = (o: ReturnType<typeof small>) => [say.processing(o), say.reserved(o), say.paid, say.submitted, say.processed(o)];
 const compareIds = (a: string, b: string) => {
   const [aMs, aSeq] = a.split("-").map(Number);
   const [bMs, bSeq] = b.split("-").map(Number);
@@ -130,15 +129,3 @@ describe("dashboard", function () {
     expect((await waitUntilFinished(placed.body.instance_id)).status).to.equal("COMPLETED");
   });
 });
-
-/** A loopback port that is free right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -29,6 +29,18 @@ export const say = {
   processed: (o: NewOrder) => `Order processed for ${o.customer}. Item: ${o.item}, Total: ${o.total}`,
 };
 
+/** The full sequence of an order that goes straight through. */
+export const straightThrough = (o: NewOrder) => [say.processing(o), say.reserved(o), say.paid, say.submitted, say.processed(o)];
+
+/** The full sequence of an order that waits for approval and is rejected. */
+export const rejected = (o: NewOrder, approver: string) => [
+  say.processing(o),
+  say.reserved(o),
+  say.waiting(o),
+  say.rejected(approver),
+  say.released(o),
+];
+
 /** The full sequence of an order that waits for approval, is approved, and goes through. */
 export const approvedAndShipped = (o: NewOrder, approver: string) => [
   say.processing(o),

@@ -1,3 +1,5 @@
 export { start, LocalStack, prefixedLines, repoRoot, type AppEndpoints, type StartOptions } from "./stack.js";
 export { parseRunFile, readRunFile, type AppSpec, type Topology } from "./run-file.js";
 export type { LineSink } from "./process.js";
+export { freePort } from "./probe.js";
+export { startTestStack, type TestStack, type TestStackOptions } from "./test-stack.js";
