@@ -13,9 +13,10 @@ export interface PubsubTarget {
 }
 
 export function createActivities(dapr: DaprClient, pubsub: PubsubTarget, logger: Logger): OrderActivities {
-  const call = (appId: string, path: string) => async (_ctx: WorkflowActivityContext, order: Order) => {
-    const result = await invoke<OrderResult>(dapr, appId, path, order);
-    logger.info(`${appId} answered`, { order_id: order.id, path, success: result.success, message: result.message });
+  const call = (appId: string, path: (order: Order) => string) => async (_ctx: WorkflowActivityContext, order: Order) => {
+    const target = path(order);
+    const result = await invoke<OrderResult>(dapr, appId, target, order);
+    logger.info(`${appId} answered`, { order_id: order.id, path: target, success: result.success, message: result.message });
     return result;
   };
 
@@ -25,10 +26,10 @@ export function createActivities(dapr: DaprClient, pubsub: PubsubTarget, logger:
       if (error !== undefined) throw new Error(`publishing to ${pubsub.name}/${pubsub.topic} failed: ${error.message}`);
       logger.info("notified", { order_id: notification.order_id, message: notification.message });
     },
-    reserveInventory: call("inventory", "api/v1/inventory/reserve"),
-    releaseInventory: call("inventory", "api/v1/inventory/release"),
-    processPayment: call("payments", "api/v1/payments"),
-    refundPayment: (ctx, order) => call("payments", `api/v1/payments/${order.id}/refund`)(ctx, order),
-    shipOrder: call("shipping", "api/v1/shipments"),
+    reserveInventory: call("inventory", () => "api/v1/inventory/reserve"),
+    releaseInventory: call("inventory", () => "api/v1/inventory/release"),
+    processPayment: call("payments", () => "api/v1/payments"),
+    refundPayment: call("payments", (order) => `api/v1/payments/${order.id}/refund`),
+    shipOrder: call("shipping", () => "api/v1/shipments"),
   };
 }
