@@ -1,6 +1,7 @@
 // The system behind the page, over HTTP: to set up what a test needs (stock, an
 // order placed elsewhere) and to check what the page shows against it.
 import { expect } from "chai";
+import { responseBody } from "@dapr-orders/service-kit/testing";
 import { harness, until } from "./harness.js";
 
 export interface NewOrder {
@@ -16,12 +17,7 @@ async function call(method: string, url: string, body?: unknown): Promise<{ stat
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });
-  const text = await res.text();
-  try {
-    return { status: res.status, body: JSON.parse(text) };
-  } catch {
-    return { status: res.status, body: text };
-  }
+  return { status: res.status, body: await responseBody(res) };
 }
 
 /** Places an order with order-processor itself, not through the page; returns its id. */

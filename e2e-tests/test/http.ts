@@ -1,6 +1,7 @@
 // Talking to the running apps over HTTP, and waiting for what happens
 // asynchronously (a workflow finishing) by polling with a deadline.
 import { expect } from "chai";
+import { responseBody } from "@dapr-orders/service-kit/testing";
 import { urls } from "./target.js";
 
 export interface Response {
@@ -25,14 +26,7 @@ export async function request(method: string, url: string, options: RequestOptio
     headers: payload === undefined ? {} : { "content-type": options.contentType ?? "application/json" },
     signal: AbortSignal.timeout(30_000),
   });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: res.status, headers: res.headers, body };
+  return { status: res.status, headers: res.headers, body: await responseBody(res) };
 }
 
 /** Calls `check` until it returns true (errors count as not yet); throws at the deadline. */

@@ -29,17 +29,20 @@ export async function request(app: Koa, method: string, path: string, req: TestR
       body: payload,
       headers: payload === undefined ? {} : { "content-type": req.contentType ?? "application/json" },
     });
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // not JSON
-    }
-    return { status: res.status, headers: res.headers, body };
+    return { status: res.status, headers: res.headers, body: await responseBody(res) };
   } finally {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+/** A response's body: parsed when it is JSON, else its text. */
+export async function responseBody(res: Response): Promise<any> {
+  const text = await res.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }
 
