@@ -124,6 +124,15 @@ export class LocalStack {
     return this.redisHost;
   }
 
+  /** The id of each process running now, by name ("redis", "order-processor-dapr"...): to measure them. */
+  get pids(): ReadonlyMap<string, number> {
+    const pids = new Map<string, number>();
+    for (const [name, proc] of this.processes) {
+      if (proc.running && proc.pid !== undefined) pids.set(name, proc.pid);
+    }
+    return pids;
+  }
+
   /** Stops the app and its sidecar, then starts both again and waits until they answer. */
   async restartApp(appId: string): Promise<void> {
     await this.stopApp(appId);
