@@ -1,37 +1,102 @@
 // order-processor's HTTP API: place an order (starts its workflow), read its
 // status, approve or reject it.
-import { randomUUID } from "node:crypto";
+//
+// Placing an order answers quickly whatever the load: 202 once the workflow is
+// started, or 503 with Retry-After when too many starts are under way or the
+// sidecar is slow to start one. With an Idempotency-Key, the order's id comes from
+// the key, so a client that retries (after a timeout, a 503 or a 5xx) gets the same
+// order and never starts a second one.
+import { createHash, randomUUID } from "node:crypto";
+import type { Context } from "koa";
 import {
+  badRequest,
   boolean,
   conflict,
+  HttpError,
   jsonBody,
   nonEmptyString,
   notFound,
   positiveNumber,
   Router,
 } from "@dapr-orders/service-kit";
-import type { Order } from "./model.js";
-import type { OrderWorkflows } from "./orders.js";
+import type { Order, OrderPolicy } from "./model.js";
+import { WorkflowExists, type OrderWorkflows } from "./orders.js";
 
-/** Statuses in which an order can still take its approval event. */
-const waiting = new Set(["PENDING", "RUNNING", "SUSPENDED"]);
+export interface IntakeSettings {
+  maxStartsInFlight: number;
+  startTimeoutMs: number;
+}
 
-export function orderRoutes(workflows: OrderWorkflows): Router {
+/** The order id for an Idempotency-Key: the same key always gives the same id. */
+export function orderIdForKey(key: string): string {
+  const hash = createHash("sha256").update(key).digest("hex");
+  return [hash.slice(0, 8), hash.slice(8, 12), hash.slice(12, 16), hash.slice(16, 20), hash.slice(20, 32)].join("-");
+}
+
+function idempotencyKey(ctx: Context): string | undefined {
+  const key = ctx.get("Idempotency-Key");
+  if (key === "") return undefined;
+  if (key.length > 200) throw badRequest("Idempotency-Key must be at most 200 characters");
+  return key;
+}
+
+const sameOrder = (a: Order, b: Order) => a.customer === b.customer && a.item === b.item && a.total === b.total;
+
+function unavailable(ctx: Context, message: string, details: Record<string, unknown> = {}): HttpError {
+  ctx.set("Retry-After", "1");
+  return new HttpError(503, message, details);
+}
+
+export function orderRoutes(workflows: OrderWorkflows, policy: OrderPolicy, intake: IntakeSettings): Router {
   const router = new Router({ prefix: "/orders" });
+  let startsInFlight = 0;
+
+  const accepted = (ctx: Context, id: string) => {
+    ctx.status = 202;
+    ctx.set("Location", `/orders/${id}`);
+    ctx.body = { instance_id: id };
+  };
 
   router.post("/", async (ctx) => {
     const body = jsonBody(ctx);
+    const key = idempotencyKey(ctx);
     const order: Order = {
-      id: randomUUID(),
+      id: key === undefined ? randomUUID() : orderIdForKey(key),
       customer: nonEmptyString(body, "customer"),
       item: nonEmptyString(body, "item"),
       total: positiveNumber(body, "total"),
     };
     ctx.state.logFields = { order_id: order.id };
-    await workflows.start(order);
-    ctx.status = 202;
-    ctx.set("Location", `/orders/${order.id}`);
-    ctx.body = { instance_id: order.id };
+
+    // A retry with the same key: the order it placed, if any.
+    const replay = async () => {
+      const known = key === undefined ? undefined : await workflows.get(order.id);
+      if (known === undefined) return false;
+      if (!sameOrder(known.details, order)) throw conflict("this Idempotency-Key was used for another order");
+      accepted(ctx, order.id);
+      return true;
+    };
+    if (await replay()) return;
+
+    if (startsInFlight >= intake.maxStartsInFlight) throw unavailable(ctx, "too many orders at once: try again shortly");
+    startsInFlight += 1;
+    const start = workflows.start({ order, policy }).finally(() => (startsInFlight -= 1));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), intake.startTimeoutMs)));
+    try {
+      if ((await Promise.race([start, timeout])) === "timeout") {
+        start.catch(() => {}); // it may still succeed: the order is then placed, as the 503 says
+        throw unavailable(ctx, "the order could not be started in time: it may have been placed; check it, or retry with the same Idempotency-Key", {
+          instance_id: order.id,
+        });
+      }
+    } catch (err) {
+      if (err instanceof WorkflowExists && (await replay())) return;
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+    accepted(ctx, order.id);
   });
 
   router.get("/:id", async (ctx) => {
@@ -48,7 +113,7 @@ export function orderRoutes(workflows: OrderWorkflows): Router {
     const approval = { approver: nonEmptyString(body, "approver"), approved: boolean(body, "approved") };
     const view = await workflows.get(id);
     if (view === undefined) throw notFound(`no order ${id}`);
-    if (!waiting.has(view.status)) throw conflict(`order ${id} is ${view.status}: it no longer takes an approval`);
+    if (!view.awaiting_approval) throw conflict(`order ${id} is not waiting for approval (it is ${view.status})`);
     await workflows.approve(id, approval);
     ctx.body = { id, ...approval };
   });

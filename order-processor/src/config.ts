@@ -1,16 +1,26 @@
 // order-processor's settings, from the environment (defaults in brackets in README).
 import { appPort, daprSettings, envNumber } from "@dapr-orders/service-kit";
+import type { OrderPolicy } from "./model.js";
 
 export const config = {
   port: appPort(3000),
   dapr: daprSettings(),
-  workflow: {
-    /** Orders with a total at or above this wait for a person's approval. */
+  /** What each new order's workflow decides by: it is copied into the order's input when the order is placed. */
+  policy: {
     approvalThreshold: envNumber("APPROVAL_THRESHOLD", 1000),
-    /** How long an order waits for approval before it is given up. */
     approvalTimeoutSeconds: envNumber("APPROVAL_TIMEOUT_SECONDS", 24 * 60 * 60),
+    // 1, 2, 4 ... 60, 60 s between tries: about 4 minutes of outage before a step gives up.
+    retry: {
+      maxAttempts: envNumber("STEP_RETRY_ATTEMPTS", 10),
+      firstDelaySeconds: envNumber("STEP_RETRY_FIRST_DELAY_SECONDS", 1),
+      maxDelaySeconds: envNumber("STEP_RETRY_MAX_DELAY_SECONDS", 60),
+    },
+  } satisfies OrderPolicy,
+  intake: {
+    /** Orders being started at once; past this, POST /orders answers 503 with Retry-After. */
+    maxStartsInFlight: envNumber("MAX_STARTS_IN_FLIGHT", 200),
+    /** How long POST /orders waits for the sidecar to start the workflow before a 503. */
+    startTimeoutMs: envNumber("START_TIMEOUT_MS", 5000),
   },
   pubsub: { name: "pubsub", topic: "notifications" },
 };
-
-export type WorkflowSettings = typeof config.workflow;

@@ -15,20 +15,20 @@ import { config } from "./config.js";
 import { workflowName } from "./model.js";
 import { daprOrderWorkflows } from "./orders.js";
 import { superviseWorker } from "./worker.js";
-import { createOrderWorkflow } from "./workflow.js";
+import { orderProcessingWorkflow } from "./workflow.js";
 
 const logger = createLogger("order-processor");
 captureConsole(logger); // the SDK's workflow engine logs with console.*
 const sidecar = { daprHost: config.dapr.host, daprPort: config.dapr.grpcPort, logger: sdkLogger(logger) };
 
-const runtime = new WorkflowRuntime(sidecar).registerWorkflowWithName(workflowName, createOrderWorkflow(config.workflow));
+const runtime = new WorkflowRuntime(sidecar).registerWorkflowWithName(workflowName, orderProcessingWorkflow);
 const activities = createActivities(createDaprClient(config.dapr, logger), config.pubsub, logger);
 for (const [name, activity] of Object.entries(activities)) runtime.registerActivityWithName(name, activity);
 
 const workflowClient = new DaprWorkflowClient(sidecar);
-const app = createApp({ logger, routes: orderRoutes(daprOrderWorkflows(workflowClient)) });
+const app = createApp({ logger, routes: orderRoutes(daprOrderWorkflows(workflowClient), config.policy, config.intake) });
 const supervisor = superviseWorker(runtime, config.dapr, logger);
-logger.info("settings", { workflow: workflowName, ...config.workflow });
+logger.info("settings", { workflow: workflowName, ...config.policy, ...config.intake });
 serve(app, {
   port: config.port,
   logger,

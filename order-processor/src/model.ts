@@ -9,11 +9,41 @@ export interface Order {
   total: number;
 }
 
+/**
+ * The settings an order's workflow decides by. They are taken once, when the order
+ * is placed, and travel in the workflow's input: a replay (or a restart with other
+ * settings while the order waits for approval) decides the same way.
+ */
+export interface OrderPolicy {
+  /** Orders with a total at or above this wait for a person's approval. */
+  approvalThreshold: number;
+  /** How long an order waits for approval before it is given up. */
+  approvalTimeoutSeconds: number;
+  /** How a step whose service cannot be reached is tried again (durable timers between tries). */
+  retry: RetryPolicy;
+}
+
+export interface RetryPolicy {
+  /** Tries of one step in all, the first included. */
+  maxAttempts: number;
+  /** The wait after the first failed try; it doubles after each one, up to maxDelaySeconds. */
+  firstDelaySeconds: number;
+  maxDelaySeconds: number;
+}
+
+/** The workflow's input. */
+export interface OrderInput {
+  order: Order;
+  policy: OrderPolicy;
+}
+
 /** What inventory, payments and shipping answer, and what the workflow ends with. */
 export interface OrderResult {
   id: string;
   success: boolean;
   message: string;
+  /** Undo steps (release, refund): whether the unit or the money went back. */
+  undone?: boolean;
 }
 
 /** The payload of the external event "approval". */
@@ -22,11 +52,60 @@ export interface Approval {
   approved: boolean;
 }
 
-/** Published to topic "notifications"; the dashboard shows these. */
-export interface Notification {
-  order_id: string;
+/** The step names the dashboard reads (it never parses `message`). */
+export type NotificationType =
+  | "placed"
+  | "reserved"
+  | "reserveFailed"
+  | "awaitingApproval"
+  | "expired"
+  | "rejected"
+  | "approved"
+  | "paid"
+  | "paymentFailed"
+  | "shipped"
+  | "shippingFailed"
+  | "refunded"
+  | "released"
+  | "completed";
+
+/** A notification before it is numbered: what a step says. */
+export interface Note {
+  type: NotificationType;
   message: string;
+  deadline?: string;
+  approver?: string;
+}
+
+/**
+ * Published to topic "notifications"; the dashboard shows these. (order_id, seq) is
+ * its identity: an activity may publish it more than once, and a repeat is ignored.
+ */
+export interface Notification extends Note {
+  order_id: string;
+  /** 1, 2, 3... per order, in the order the workflow's steps emit them. */
+  seq: number;
+  order: { customer: string; item: string; total: number };
+}
+
+/** What a step's activity did: its service's answer, and the notifications it numbered. */
+export interface StepOutcome {
+  result: OrderResult;
+  /** How many notifications the step numbered after its call (those before are the input's). */
+  numbered: number;
+  /** Those of the step's notifications that could not be published (the workflow tries again). */
+  unpublished: Notification[];
+}
+
+/** An activity's input: the order, and the step's first sequence number. */
+export interface StepInput {
+  order: Order;
+  seq: number;
+  /** Notifications to publish before the call (already numbered from seq). */
+  before: Notification[];
 }
 
 export const approvalEvent = "approval";
+/** The workflow's custom status while it waits for the approval event. */
+export const awaitingApprovalStatus = "awaiting-approval";
 export const workflowName = "orderProcessingWorkflow";

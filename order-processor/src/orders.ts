@@ -1,7 +1,7 @@
 // The edge to Dapr Workflow for the HTTP API: start an order's workflow, read its
 // state, raise its approval event. api.ts depends on the OrderWorkflows interface only.
 import { WorkflowRuntimeStatus, type DaprWorkflowClient } from "@dapr/dapr";
-import { approvalEvent, workflowName, type Approval, type Order, type OrderResult } from "./model.js";
+import { approvalEvent, awaitingApprovalStatus, workflowName, type Approval, type Order, type OrderInput, type OrderResult } from "./model.js";
 
 /** GET /orders/:id answers with this. */
 export interface OrderView {
@@ -9,16 +9,26 @@ export interface OrderView {
   details: Order;
   /** The workflow's runtime status by name: "RUNNING", "COMPLETED", "FAILED"... */
   status: string;
+  /** True while the order waits for a person's approval (only then does it take one). */
+  awaiting_approval: boolean;
   created_time: string;
   last_updated_time: string;
   order_result?: OrderResult;
-  failure_details?: { message: string; error_type: string; stack_trace?: string };
+  failure_details?: { message: string; error_type: string };
 }
 
 export interface OrderWorkflows {
-  start(order: Order): Promise<void>;
+  /** Starts the order's workflow; throws WorkflowExists if one with its id exists. */
+  start(input: OrderInput): Promise<void>;
   get(id: string): Promise<OrderView | undefined>;
   approve(id: string, approval: Approval): Promise<void>;
+}
+
+export class WorkflowExists extends Error {
+  constructor(id: string) {
+    super(`a workflow with id ${id} exists`);
+    this.name = "WorkflowExists";
+  }
 }
 
 /** What toOrderView reads of the SDK's WorkflowState. */
@@ -29,34 +39,34 @@ export interface WorkflowStateLike {
   lastUpdatedAt: Date;
   serializedInput?: string;
   serializedOutput?: string;
-  workflowFailureDetails?: { getErrorMessage(): string; getErrorType(): string; getStackTrace(): string | undefined };
+  customStatus?: string;
+  workflowFailureDetails?: { getErrorMessage(): string; getErrorType(): string };
 }
 
 export function toOrderView(state: WorkflowStateLike): OrderView {
   const failure = state.workflowFailureDetails;
+  const input = JSON.parse(state.serializedInput ?? "null") as OrderInput | null;
   return {
     id: state.instanceId,
-    details: JSON.parse(state.serializedInput ?? "null") as Order,
+    details: input?.order as Order,
     status: WorkflowRuntimeStatus[state.runtimeStatus] ?? `UNKNOWN(${state.runtimeStatus})`,
+    awaiting_approval: state.customStatus === awaitingApprovalStatus,
     created_time: state.createdAt.toISOString(),
     last_updated_time: state.lastUpdatedAt.toISOString(),
     ...(state.serializedOutput ? { order_result: JSON.parse(state.serializedOutput) as OrderResult } : {}),
-    ...(failure
-      ? {
-          failure_details: {
-            message: failure.getErrorMessage(),
-            error_type: failure.getErrorType(),
-            stack_trace: failure.getStackTrace(),
-          },
-        }
-      : {}),
+    ...(failure ? { failure_details: { message: failure.getErrorMessage(), error_type: failure.getErrorType() } } : {}),
   };
 }
 
 export function daprOrderWorkflows(client: DaprWorkflowClient): OrderWorkflows {
   return {
-    async start(order) {
-      await client.scheduleNewWorkflow(workflowName, order, order.id);
+    async start(input) {
+      try {
+        await client.scheduleNewWorkflow(workflowName, input, input.order.id);
+      } catch (err) {
+        if (/already exists/i.test(String(err))) throw new WorkflowExists(input.order.id);
+        throw err;
+      }
     },
     async get(id) {
       const state = await retryingTransient(() => client.getWorkflowState(id, true));

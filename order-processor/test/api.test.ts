@@ -2,18 +2,26 @@ import { expect } from "chai";
 import { WorkflowRuntimeStatus } from "@dapr/dapr";
 import { createApp } from "@dapr-orders/service-kit";
 import { memoryLogger, request } from "@dapr-orders/service-kit/testing";
-import { orderRoutes } from "../src/api.js";
-import type { Approval, Order } from "../src/model.js";
-import { retryingTransient, toOrderView, type OrderView, type OrderWorkflows } from "../src/orders.js";
+import { orderIdForKey, orderRoutes } from "../src/api.js";
+import type { Approval, Order, OrderInput } from "../src/model.js";
+import { retryingTransient, toOrderView, WorkflowExists, type OrderView, type OrderWorkflows } from "../src/orders.js";
+import { defaultPolicy } from "./workflow-harness.js";
 
 /** OrderWorkflows in memory: what the API asked for, and orders in a chosen status. */
 class RecordedWorkflows implements OrderWorkflows {
   started: Order[] = [];
+  inputs: OrderInput[] = [];
   approvals: { id: string; approval: Approval }[] = [];
   views = new Map<string, OrderView>();
+  /** When set, start() waits for this before it answers. */
+  gate: Promise<void> | undefined;
 
-  async start(order: Order) {
-    this.started.push(order);
+  async start(input: OrderInput) {
+    await this.gate;
+    if (this.views.has(input.order.id)) throw new WorkflowExists(input.order.id);
+    this.started.push(input.order);
+    this.inputs.push(input);
+    this.add(input.order.id, "RUNNING", input.order);
   }
   async get(id: string) {
     return this.views.get(id);
@@ -21,15 +29,16 @@ class RecordedWorkflows implements OrderWorkflows {
   async approve(id: string, approval: Approval) {
     this.approvals.push({ id, approval });
   }
-  add(id: string, status: string) {
-    const details = { id, customer: "joni", item: "kiwi", total: 1500 };
-    this.views.set(id, { id, details, status, created_time: "", last_updated_time: "" });
+  add(id: string, status: string, details: Order = { id, customer: "joni", item: "kiwi", total: 1500 }, awaiting_approval = false) {
+    this.views.set(id, { id, details, status, awaiting_approval, created_time: "", last_updated_time: "" });
   }
 }
 
+const intake = { maxStartsInFlight: 3, startTimeoutMs: 200 };
+
 function setup() {
   const workflows = new RecordedWorkflows();
-  const app = createApp({ logger: memoryLogger(), routes: orderRoutes(workflows) });
+  const app = createApp({ logger: memoryLogger(), routes: orderRoutes(workflows, defaultPolicy, intake) });
   return { workflows, app };
 }
 
@@ -43,6 +52,80 @@ describe("order-processor API", () => {
       expect(id).to.match(/^[0-9a-f-]{36}$/);
       expect(res.headers.get("location")).to.equal(`/orders/${id}`);
       expect(workflows.started).to.deep.equal([{ id, customer: "joni", item: "kiwi", total: 121 }]);
+    });
+
+    it("passes the settings the order is decided by in the workflow's input", async () => {
+      const { app, workflows } = setup();
+      await request(app, "POST", "/orders", { body: { customer: "joni", item: "kiwi", total: 121.0 } });
+      expect(workflows.inputs[0]!.policy).to.deep.equal(defaultPolicy);
+    });
+
+    describe("Idempotency-Key", () => {
+      const body = { customer: "joni", item: "kiwi", total: 121 };
+      const headers = { "Idempotency-Key": "order-from-client-7" };
+
+      it("gives the same order for the same key, and starts it once", async () => {
+        const { app, workflows } = setup();
+        const first = await request(app, "POST", "/orders", { body, headers });
+        const again = await request(app, "POST", "/orders", { body, headers });
+        expect(first.status).to.equal(202);
+        expect(again.status).to.equal(202);
+        expect(again.body.instance_id).to.equal(first.body.instance_id);
+        expect(first.body.instance_id).to.equal(orderIdForKey("order-from-client-7"));
+        expect(workflows.started).to.have.length(1);
+      });
+
+      it("gives the same order to two requests that race with one key", async () => {
+        const { app, workflows } = setup();
+        let open!: () => void;
+        workflows.gate = new Promise((resolve) => (open = resolve));
+        const both = Promise.all([1, 2].map(() => request(app, "POST", "/orders", { body, headers })));
+        setTimeout(open, 20);
+        const answers = await both;
+        expect(answers.map((a) => a.status)).to.deep.equal([202, 202]);
+        expect(answers[0]!.body.instance_id).to.equal(answers[1]!.body.instance_id);
+        expect(workflows.started).to.have.length(1);
+      });
+
+      it("answers 409 when the key was used for another order", async () => {
+        const { app, workflows } = setup();
+        await request(app, "POST", "/orders", { body, headers });
+        const res = await request(app, "POST", "/orders", { body: { ...body, total: 5 }, headers });
+        expect(res.status).to.equal(409);
+        expect(workflows.started).to.have.length(1);
+      });
+
+      it("gives different keys different orders", () => {
+        expect(orderIdForKey("a")).to.not.equal(orderIdForKey("b"));
+        expect(orderIdForKey("a")).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      });
+    });
+
+    describe("under load", () => {
+      const body = { customer: "joni", item: "kiwi", total: 1 };
+
+      it("answers 503 with Retry-After when too many starts are under way, and accepts again after", async () => {
+        const { app, workflows } = setup();
+        let open!: () => void;
+        workflows.gate = new Promise((resolve) => (open = resolve));
+        const pending = [1, 2, 3].map(() => request(app, "POST", "/orders", { body }));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const shed = await request(app, "POST", "/orders", { body });
+        expect(shed.status).to.equal(503);
+        expect(shed.headers.get("retry-after")).to.equal("1");
+        open();
+        expect((await Promise.all(pending)).map((r) => r.status)).to.deep.equal([202, 202, 202]);
+        expect((await request(app, "POST", "/orders", { body })).status).to.equal(202);
+      });
+
+      it("answers 503 naming the order when the sidecar is too slow to start it", async () => {
+        const { app, workflows } = setup();
+        workflows.gate = new Promise(() => {}); // never starts
+        const res = await request(app, "POST", "/orders", { body });
+        expect(res.status).to.equal(503);
+        expect(res.headers.get("retry-after")).to.equal("1");
+        expect(res.body.instance_id).to.match(/^[0-9a-f-]{36}$/);
+      });
     });
 
     it("gives every order its own id", async () => {
@@ -130,7 +213,7 @@ describe("order-processor API", () => {
   describe("POST /orders/:id/approve", () => {
     it("raises the approval event of a waiting order", async () => {
       const { app, workflows } = setup();
-      workflows.add("o-1", "RUNNING");
+      workflows.add("o-1", "RUNNING", undefined, true);
       const res = await request(app, "POST", "/orders/o-1/approve", { body: { approver: "kendall", approved: false } });
       expect(res.status).to.equal(200);
       expect(workflows.approvals).to.deep.equal([{ id: "o-1", approval: { approver: "kendall", approved: false } }]);
@@ -140,6 +223,14 @@ describe("order-processor API", () => {
       const { app, workflows } = setup();
       const res = await request(app, "POST", "/orders/nope/approve", { body: { approver: "kendall", approved: true } });
       expect(res.status).to.equal(404);
+      expect(workflows.approvals).to.be.empty;
+    });
+
+    it("answers 409 for a running order that is not waiting for approval", async () => {
+      const { app, workflows } = setup();
+      workflows.add("o-1", "RUNNING");
+      const res = await request(app, "POST", "/orders/o-1/approve", { body: { approver: "kendall", approved: true } });
+      expect(res.status).to.equal(409);
       expect(workflows.approvals).to.be.empty;
     });
 
@@ -159,7 +250,7 @@ describe("order-processor API", () => {
     ] as const) {
       it(`answers 400 naming the field when ${why}`, async () => {
         const { app, workflows } = setup();
-        workflows.add("o-1", "RUNNING");
+        workflows.add("o-1", "RUNNING", undefined, true);
         const res = await request(app, "POST", "/orders/o-1/approve", { body });
         expect(res.status).to.equal(400);
         expect(res.body.field).to.equal(field);
@@ -175,7 +266,7 @@ describe("toOrderView", () => {
     runtimeStatus: WorkflowRuntimeStatus.COMPLETED,
     createdAt: new Date("2026-01-01T00:00:00Z"),
     lastUpdatedAt: new Date("2026-01-01T00:00:02Z"),
-    serializedInput: JSON.stringify({ id: "o-1", customer: "joni", item: "kiwi", total: 121 }),
+    serializedInput: JSON.stringify({ order: { id: "o-1", customer: "joni", item: "kiwi", total: 121 }, policy: defaultPolicy }),
     serializedOutput: JSON.stringify({ id: "o-1", success: true, message: "Order processed" }),
   };
 
@@ -184,10 +275,15 @@ describe("toOrderView", () => {
       id: "o-1",
       details: { id: "o-1", customer: "joni", item: "kiwi", total: 121 },
       status: "COMPLETED",
+      awaiting_approval: false,
       created_time: "2026-01-01T00:00:00.000Z",
       last_updated_time: "2026-01-01T00:00:02.000Z",
       order_result: { id: "o-1", success: true, message: "Order processed" },
     });
+  });
+
+  it("says when the order waits for approval", () => {
+    expect(toOrderView({ ...state, runtimeStatus: WorkflowRuntimeStatus.RUNNING, customStatus: "awaiting-approval" }).awaiting_approval).to.equal(true);
   });
 
   it("converts every numeric status of the SDK to its name", () => {
@@ -195,7 +291,7 @@ describe("toOrderView", () => {
     expect(names).to.deep.equal(["RUNNING", "COMPLETED", "FAILED", "TERMINATED", "PENDING", "SUSPENDED"]);
   });
 
-  it("gives the failure details of a failed order and no result", () => {
+  it("gives the failure details of a failed order, no stack trace and no result", () => {
     const failure = {
       getErrorMessage: () => "No courier delivers to nowhere",
       getErrorType: () => "Error",
@@ -212,7 +308,6 @@ describe("toOrderView", () => {
     expect(view.failure_details).to.deep.equal({
       message: "No courier delivers to nowhere",
       error_type: "Error",
-      stack_trace: "Error: No courier…",
     });
   });
 });

@@ -1,9 +1,15 @@
-// Drives the order workflow's generator step by step without Dapr: each task it
-// yields is answered from a script (activity results, which of approval or timer
-// comes first), and every call is recorded. While the workflow runs, the clock and
-// Math.random throw: a workflow must not read them (it is replayed from history).
-import type { WorkflowContext } from "@dapr/dapr";
-import type { Approval, Notification, Order, OrderResult } from "../src/model.js";
+// Drives the order workflow's generator step by step without Dapr, with the real
+// activities (activities.ts) on a DaprClient of our own: its service invocations
+// answer from a script, its publishes are recorded (or fail, as the script says).
+// Timers fire at once; whenAny([approval, deadline]) is settled by the script.
+// While the workflow runs (not its activities), the clock and Math.random throw: a
+// workflow must not read them (it is replayed from its history).
+import type { DaprClient, WorkflowContext } from "@dapr/dapr";
+import { memoryLogger } from "@dapr-orders/service-kit/testing";
+import { createActivities } from "../src/activities.js";
+import type { Approval, Notification, Order, OrderInput, OrderPolicy, OrderResult } from "../src/model.js";
+import type { OrderStep } from "../src/notes.js";
+import { orderProcessingWorkflow, type OrderActivities } from "../src/workflow.js";
 
 type Step =
   | { kind: "activity"; name: string; input: unknown }
@@ -20,42 +26,100 @@ class FakeTask {
 }
 
 export interface Script {
-  /** The answer of an activity; throw to make the activity fail. */
-  activity(name: string, input: any): unknown;
+  /**
+   * The app's answer to a step (success by default); throw to make the call fail as
+   * an unreachable app does. `attempt` counts the step's calls, from 1.
+   */
+  answer?(step: OrderStep, attempt: number): OrderResult | undefined;
+  /** Throw to make publishing this notification fail. */
+  publish?(notification: Notification): void;
   /** For whenAny([approval, timer]): the approval, or "timeout" when the timer fires first. */
   approval?: Approval | "timeout";
 }
 
 export interface Run {
-  /** Activities in call order, notifications included. */
-  calls: { name: string; input: any }[];
-  notifications: string[];
+  /** Activities in call order. */
+  activities: string[];
+  /** The steps whose app was called, in call order (each try). */
+  calls: OrderStep[];
+  /** What was published, in publish order (repeats included). */
+  published: Notification[];
   timers: Date[];
   events: string[];
+  customStatus: string[];
   result?: OrderResult;
   error?: Error;
 }
 
 export const startTime = new Date("2026-01-02T03:04:05.000Z");
 
-function fakeContext(instanceId: string): WorkflowContext {
+export const defaultPolicy: OrderPolicy = {
+  approvalThreshold: 1000,
+  approvalTimeoutSeconds: 60,
+  retry: { maxAttempts: 4, firstDelaySeconds: 1, maxDelaySeconds: 60 },
+};
+
+const stepOf = (appId: string, path: string): OrderStep =>
+  appId === "inventory"
+    ? path.endsWith("/reserve") ? "reserveInventory" : "releaseInventory"
+    : appId === "payments"
+      ? path.endsWith("/refund") ? "refundPayment" : "processPayment"
+      : "shipOrder";
+
+/** An undo step answers that it put the unit or money back; the others succeed. */
+const success = (step: OrderStep, id: string): OrderResult => ({
+  id,
+  success: true,
+  message: "ok",
+  ...(step === "releaseInventory" || step === "refundPayment" ? { undone: true } : {}),
+});
+
+function scriptedDapr(script: Script, run: Run): DaprClient {
+  const attempts = new Map<OrderStep, number>();
+  return {
+    invoker: {
+      invoke: async (appId: string, path: string, _method: unknown, body: Order) => {
+        const step = stepOf(appId, path);
+        run.calls.push(step);
+        const attempt = (attempts.get(step) ?? 0) + 1;
+        attempts.set(step, attempt);
+        return script.answer?.(step, attempt) ?? success(step, body.id);
+      },
+    },
+    pubsub: {
+      publish: async (_pubsub: string, _topic: string, notification: Notification) => {
+        try {
+          script.publish?.(notification);
+        } catch (err) {
+          return { error: err as Error };
+        }
+        run.published.push(notification);
+        return {};
+      },
+    },
+  } as unknown as DaprClient;
+}
+
+function fakeContext(instanceId: string, run: Run): WorkflowContext {
   const context = {
     getWorkflowInstanceId: () => instanceId,
     getCurrentUtcDateTime: () => startTime,
     isReplaying: () => false,
     callActivity: (activity: string, input?: unknown) => new FakeTask({ kind: "activity", name: activity, input }),
-    createTimer: (fireAt: Date) => new FakeTask({ kind: "timer", fireAt }),
+    createTimer: (fireAt: Date | number) =>
+      new FakeTask({ kind: "timer", fireAt: fireAt instanceof Date ? fireAt : new Date(startTime.getTime() + fireAt * 1000) }),
     waitForExternalEvent: (name: string) => new FakeTask({ kind: "event", name }),
     whenAny: (tasks: FakeTask[]) => new FakeTask({ kind: "any", tasks }),
+    setCustomStatus: (status: string) => run.customStatus.push(status),
   };
   return context as unknown as WorkflowContext;
 }
 
-type Workflow = (ctx: WorkflowContext, order: Order) => AsyncGenerator<unknown, OrderResult, any>;
-
-export async function runWorkflow(workflow: Workflow, order: Order, script: Script): Promise<Run> {
-  const run: Run = { calls: [], notifications: [], timers: [], events: [] };
-  const generator = workflow(fakeContext(order.id), order);
+export async function runWorkflow(order: Order, script: Script = {}, policy: OrderPolicy = defaultPolicy): Promise<Run> {
+  const run: Run = { activities: [], calls: [], published: [], timers: [], events: [], customStatus: [] };
+  const activities = createActivities(scriptedDapr(script, run), { name: "pubsub", topic: "notifications" }, memoryLogger());
+  const input: OrderInput = { order, policy };
+  const generator = orderProcessingWorkflow(fakeContext(order.id, run), input);
   let answer: { value?: unknown; error?: unknown } = {};
   for (;;) {
     let next: IteratorResult<unknown, OrderResult>;
@@ -69,21 +133,26 @@ export async function runWorkflow(workflow: Workflow, order: Order, script: Scri
       run.result = next.value;
       return run;
     }
-    answer = settle(next.value as FakeTask, script, run);
+    answer = await settle(next.value as FakeTask, script, run, activities);
   }
 }
 
-function settle(task: FakeTask, script: Script, run: Run): { value?: unknown; error?: unknown } {
+async function settle(task: FakeTask, script: Script, run: Run, activities: OrderActivities): Promise<{ value?: unknown; error?: unknown }> {
   const { step } = task;
   switch (step.kind) {
-    case "activity":
-      run.calls.push({ name: step.name, input: step.input });
-      if (step.name === "notify") run.notifications.push((step.input as Notification).message);
+    case "activity": {
+      run.activities.push(step.name);
+      const activity = activities[step.name as keyof OrderActivities] as (ctx: unknown, input: unknown) => Promise<unknown>;
       try {
-        return { value: script.activity(step.name, step.input) };
+        // The activity gets its input as JSON, as it would from the sidecar.
+        return { value: await activity({}, JSON.parse(JSON.stringify(step.input))) };
       } catch (error) {
         return { error };
       }
+    }
+    case "timer":
+      run.timers.push(step.fireAt);
+      return { value: undefined };
     case "any": {
       const event = step.tasks.find((t) => t.step.kind === "event")!;
       const timer = step.tasks.find((t) => t.step.kind === "timer")!;

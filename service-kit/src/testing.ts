@@ -16,6 +16,7 @@ export interface TestRequest {
   /** Sent as is instead of JSON.stringify(body). */
   raw?: string;
   contentType?: string;
+  headers?: Record<string, string>;
 }
 
 export async function request(app: Koa, method: string, path: string, req: TestRequest = {}): Promise<TestResponse> {
@@ -27,7 +28,7 @@ export async function request(app: Koa, method: string, path: string, req: TestR
     const res = await fetch(`http://127.0.0.1:${port}${path}`, {
       method,
       body: payload,
-      headers: payload === undefined ? {} : { "content-type": req.contentType ?? "application/json" },
+      headers: { ...(payload === undefined ? {} : { "content-type": req.contentType ?? "application/json" }), ...req.headers },
     });
     return { status: res.status, headers: res.headers, body: await responseBody(res) };
   } finally {
