@@ -73,6 +73,29 @@ describe("order API", function () {
     expect(res.body.error).to.include("COMPLETED");
   });
 
+  it("answers 409 to an approval of a running order that does not wait for one", async () => {
+    const { id } = await placeOrder({ customer: "joni", item: "orange", total: 5 });
+    const res = await approve(id, "kendall", true);
+    // By the time the approval arrives the order is still running or already over: either way, not waiting.
+    expect(res.status, JSON.stringify(res.body)).to.equal(409);
+    expect(res.body.error).to.include("not waiting for approval");
+    expect((await waitUntilFinished(id)).status).to.equal("COMPLETED");
+  });
+
+  it("gives a client that retries with the same Idempotency-Key the same order", async () => {
+    const key = `e2e-${randomUUID()}`;
+    const order = { customer: "joni", item: "durian", total: 5 };
+    const send = () => request("POST", `${urls.orders}/orders`, { json: order, headers: { "Idempotency-Key": key } });
+    const first = await send();
+    expect(first.status, JSON.stringify(first.body)).to.equal(202);
+    await waitUntilFinished(first.body.instance_id);
+    const again = await send();
+    expect(again.status).to.equal(202);
+    expect(again.body.instance_id).to.equal(first.body.instance_id);
+    const other = await request("POST", `${urls.orders}/orders`, { json: { ...order, total: 6 }, headers: { "Idempotency-Key": key } });
+    expect(other.status).to.equal(409);
+  });
+
   it("answers 404 to an unknown route, and /healthz", async () => {
     expect((await request("GET", `${urls.orders}/nope`)).status).to.equal(404);
     expect((await request("GET", `${urls.orders}/healthz`)).status).to.equal(200);
@@ -91,12 +114,17 @@ describe("inventory, payments and shipping APIs", function () {
     expect(text.status).to.equal(415);
   });
 
-  it("payments answers 400 to a payment without a total, and 404 to a refund of an unknown payment", async () => {
+  it("payments answers 400 to a payment without a total; a refund of an unknown payment undoes nothing and voids it", async () => {
     const noTotal = await request("POST", `${urls.payments}/api/v1/payments`, { json: { id: randomUUID(), customer: "joni" } });
     expect(noTotal.status).to.equal(400);
     expect(noTotal.body.field).to.equal("total");
-    const refund = await request("POST", `${urls.payments}/api/v1/payments/${randomUUID()}/refund`);
-    expect(refund.status).to.equal(404);
+    const id = randomUUID();
+    const refund = await request("POST", `${urls.payments}/api/v1/payments/${id}/refund`, { json: {} });
+    expect(refund.status, JSON.stringify(refund.body)).to.equal(200);
+    expect(refund.body).to.include({ id, success: true, undone: false });
+    const late = await request("POST", `${urls.payments}/api/v1/payments`, { json: { id, customer: "joni", total: 5 } });
+    expect(late.body.success, "a charge after the void").to.equal(false);
+    expect((await request("GET", `${urls.payments}/api/v1/payments/${id}`)).body.status).to.equal("voided");
   });
 
   it("shipping answers 400 to a shipment without a customer", async () => {

@@ -16,6 +16,9 @@ export interface RequestOptions {
   /** Sent as is, with `contentType`. */
   raw?: string;
   contentType?: string;
+  headers?: Record<string, string>;
+  /** How long to wait for the answer; 30 s by default. */
+  timeoutMs?: number;
 }
 
 export async function request(method: string, url: string, options: RequestOptions = {}): Promise<Response> {
@@ -23,8 +26,8 @@ export async function request(method: string, url: string, options: RequestOptio
   const res = await fetch(url, {
     method,
     body: payload,
-    headers: payload === undefined ? {} : { "content-type": options.contentType ?? "application/json" },
-    signal: AbortSignal.timeout(30_000),
+    headers: { ...(payload === undefined ? {} : { "content-type": options.contentType ?? "application/json" }), ...options.headers },
+    signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
   });
   return { status: res.status, headers: res.headers, body: await responseBody(res) };
 }
@@ -58,7 +61,8 @@ export interface OrderView {
   created_time: string;
   last_updated_time: string;
   order_result?: { id: string; success: boolean; message: string };
-  failure_details?: { message: string; error_type: string; stack_trace?: string };
+  failure_details?: { message: string; error_type: string };
+  awaiting_approval: boolean;
 }
 
 /** POST /orders; returns the instance id and the Location header. */
