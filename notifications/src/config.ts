@@ -8,6 +8,13 @@ export const config = {
   redisHost: envString("REDIS_HOST", "localhost:6379"),
   /** How many recent events the history keeps, and sends to a page that (re)connects. */
   historyLength: envNumber("HISTORY_LENGTH", 1000),
+  /**
+   * How long notifications remembers which notifications of an order it has kept
+   * (to ignore repeats), counted from the order's latest one, in seconds.
+   */
+  seenTtlSeconds: envNumber("SEEN_TTL_SECONDS", 86_400),
+  /** How many dead letters (notifications Dapr could not deliver) the Redis list keeps. */
+  deadLettersKept: envNumber("DEAD_LETTERS_KEPT", 100),
   /** The apps that the dashboard's actions go to, by Dapr app id. */
   apps: { orders: "order-processor", inventory: "inventory" },
 };

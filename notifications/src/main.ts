@@ -8,6 +8,7 @@ import { createApp, createDaprClient, createLogger, Router, serve } from "@dapr-
 import { dashboardRoutes } from "./api.js";
 import { daprBackend } from "./backend.js";
 import { config } from "./config.js";
+import { RedisDeadLetters } from "./dead-letters.js";
 import { RedisEventHistory } from "./history.js";
 import { Hub } from "./hub.js";
 import { closeRedis, connectRedis } from "./redis.js";
@@ -23,13 +24,14 @@ const historyRedis = connectRedis(config.redisHost, logger, { name: "history", f
 const adapterPub = connectRedis(config.redisHost, logger, { name: "adapter-pub" });
 const adapterSub = connectRedis(config.redisHost, logger, { name: "adapter-sub" });
 
-const history = new RedisEventHistory(historyRedis, config.historyLength);
+const history = new RedisEventHistory(historyRedis, { length: config.historyLength, seenTtlSeconds: config.seenTtlSeconds });
+const deadLetters = new RedisDeadLetters(historyRedis, config.deadLettersKept);
 const hub = new Hub({ history, logger, adapter: createAdapter(adapterPub, adapterSub) });
 const backend = daprBackend(createDaprClient(config.dapr, logger), config.apps);
 
 const routes = new Router()
   .use(securityHeaders)
-  .use(notificationRoutes(async (event) => hub.publish(await history.append(event))).routes())
+  .use(notificationRoutes({ history, publish: (event) => hub.publish(event), deadLetters, logger }).routes())
   .use(dashboardRoutes(backend).routes())
   .use(publicFiles(fileURLToPath(new URL("../../public", import.meta.url))).routes());
 

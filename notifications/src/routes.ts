@@ -1,28 +1,59 @@
-// notifications' HTTP API: Dapr delivers the topic "notifications" to
-// POST /notifications (see dapr-components/subscription.yaml), as CloudEvents.
-import { jsonBody, jsonObject, nonEmptyString, Router } from "@dapr-orders/service-kit";
-import type { OrderEvent } from "./history.js";
+// notifications' subscription routes. Dapr delivers topic "notifications" to
+// POST /notifications, and what it could not deliver (the dead letters) to
+// POST /notifications/dead-letters (see dapr-components/subscription.yaml), as CloudEvents.
+//
+// The answer tells Dapr what to do: 200, done (a new notification or a repeat);
+// 400, the notification is invalid: Dapr does not retry it but sends it to the
+// dead-letter topic; 500 (Redis is unavailable), Dapr delivers it again later
+// (dapr-components/notifications-resiliency.yaml).
+import { jsonBody, Router, type Logger } from "@dapr-orders/service-kit";
+import type { DeadLetters } from "./dead-letters.js";
+import type { EventHistory, StoredEvent } from "./history.js";
+import { parseNotification } from "./notification.js";
 
-/**
- * `record` keeps the event and sends it to the pages; when it fails (Redis is
- * unavailable) the answer is a 500 and Dapr delivers the event again later.
- */
-export function notificationRoutes(record: (event: OrderEvent) => Promise<void>): Router {
+export interface SubscriptionOptions {
+  history: Pick<EventHistory, "record">;
+  /** Sends a new event to the pages. */
+  publish: (event: StoredEvent) => void;
+  deadLetters: DeadLetters;
+  logger: Logger;
+}
+
+export function notificationRoutes({ history, publish, deadLetters, logger }: SubscriptionOptions): Router {
   const router = new Router();
 
   router.post("/notifications", async (ctx) => {
     // Dapr wraps what order-processor published in a CloudEvent: the notification is its data.
-    const body = jsonBody(ctx);
-    const notification = jsonObject(body.data ?? body);
-    const event = {
-      order_id: nonEmptyString(notification, "order_id"),
-      message: nonEmptyString(notification, "message"),
-      time: new Date().toISOString(),
-    };
-    ctx.state.logFields = { order_id: event.order_id };
-    await record(event);
+    const data = dataOf(jsonBody(ctx));
+    ctx.state.logFields = { order_id: orderIdOf(data) };
+    const notification = parseNotification(data);
+    ctx.state.logFields = { order_id: notification.order_id, seq: notification.seq };
+    const event = await history.record(notification, new Date().toISOString());
+    if (event === undefined) {
+      logger.info("repeated notification ignored", { order_id: notification.order_id, seq: notification.seq, type: notification.type });
+    } else {
+      publish(event);
+    }
+    ctx.body = { status: "SUCCESS" };
+  });
+
+  router.post("/notifications/dead-letters", async (ctx) => {
+    const cloudEvent = jsonBody(ctx);
+    const data = dataOf(cloudEvent);
+    const order_id = orderIdOf(data);
+    const event_id = typeof cloudEvent.id === "string" ? cloudEvent.id : undefined;
+    ctx.state.logFields = { order_id };
+    logger.error("notification could not be delivered (dead letter)", { order_id, event_id, data });
+    await deadLetters.add({ time: new Date().toISOString(), order_id, event_id, data });
     ctx.body = { status: "SUCCESS" };
   });
 
   return router;
+}
+
+const dataOf = (body: Record<string, unknown>): unknown => ("data" in body ? body.data : body);
+
+function orderIdOf(data: unknown): string | undefined {
+  const id = typeof data === "object" && data !== null ? (data as { order_id?: unknown }).order_id : undefined;
+  return typeof id === "string" ? id : undefined;
 }

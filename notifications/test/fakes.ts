@@ -1,45 +1,20 @@
-// Test doubles for the edges of notifications: the Redis stream and the other apps.
+// Test doubles for the edges of notifications: the history, the dead letters and the other apps.
 import { InvocationError } from "@dapr-orders/service-kit";
 import type { Backend, StockItem } from "../src/api.js";
-import type { EventHistory, OrderEvent, StoredEvent, StreamClient } from "../src/history.js";
+import type { DeadLetter, DeadLetters } from "../src/dead-letters.js";
+import type { EventHistory, StoredEvent } from "../src/history.js";
+import type { Notification } from "../src/notification.js";
 
-/** A Redis stream in memory, with the few commands RedisEventHistory sends, as Redis answers them. */
-export class MemoryStream {
-  entries: { id: string; message: Record<string, string> }[] = [];
-  commands: unknown[][] = [];
-  private clock = 1_700_000_000_000;
-
-  get client(): StreamClient {
-    return this as unknown as StreamClient;
-  }
-
-  async xAdd(key: string, id: string, message: Record<string, string>, options?: { TRIM?: { threshold: number } }) {
-    this.commands.push(["XADD", key, id, message, options]);
-    const newId = `${this.clock}-${this.entries.length}`;
-    this.entries.push({ id: newId, message });
-    const max = options?.TRIM?.threshold;
-    if (max !== undefined && this.entries.length > max) this.entries.splice(0, this.entries.length - max);
-    return newId;
-  }
-
-  async xRevRange(key: string, end: string, start: string, options?: { COUNT?: number }) {
-    this.commands.push(["XREVRANGE", key, end, start, options]);
-    const after = start.startsWith("(") ? start.slice(1) : undefined;
-    const seq = (id: string) => Number(id.split("-")[1]);
-    const newestFirst = this.entries.filter((e) => after === undefined || seq(e.id) > seq(after)).reverse();
-    return newestFirst.slice(0, options?.COUNT ?? Infinity);
-  }
-}
-
-/** An EventHistory in memory; `failing` makes every call throw, as when Redis is away. */
+/** An EventHistory in memory, that keeps each (order_id, seq) once; `failing` makes every call throw, as when Redis is away. */
 export class MemoryHistory implements EventHistory {
   events: StoredEvent[] = [];
   failing = false;
   private next = 1;
 
-  async append(event: OrderEvent): Promise<StoredEvent> {
+  async record(notification: Notification, time: string): Promise<StoredEvent | undefined> {
     if (this.failing) throw new Error("The client is offline");
-    const stored = { id: `1700000000000-${this.next++}`, ...event };
+    if (this.events.some((e) => e.order_id === notification.order_id && e.seq === notification.seq)) return undefined;
+    const stored = { id: `1700000000000-${this.next++}`, ...notification, time };
     this.events.push(stored);
     return stored;
   }
@@ -48,6 +23,17 @@ export class MemoryHistory implements EventHistory {
     if (this.failing) throw new Error("The client is offline");
     const i = this.events.findIndex((e) => e.id === lastId);
     return this.events.slice(i + 1);
+  }
+}
+
+/** Dead letters in memory; `failing` as for MemoryHistory. */
+export class MemoryDeadLetters implements DeadLetters {
+  letters: DeadLetter[] = [];
+  failing = false;
+
+  async add(letter: DeadLetter): Promise<void> {
+    if (this.failing) throw new Error("The client is offline");
+    this.letters.push(letter);
   }
 }
 

@@ -5,55 +5,104 @@ import { expect } from "chai";
 import { io as connect, type Socket } from "socket.io-client";
 import { createApp, Router } from "@dapr-orders/service-kit";
 import { memoryLogger, request } from "@dapr-orders/service-kit/testing";
-import type { OrderEvent } from "../src/history.js";
+import type { StoredEvent } from "../src/history.js";
 import { Hub, type HistoryReply } from "../src/hub.js";
 import { notificationRoutes } from "../src/routes.js";
 import { contentSecurityPolicy, securityHeaders } from "../src/security.js";
 import { publicFiles } from "../src/static.js";
-import { MemoryHistory } from "./fakes.js";
+import { MemoryDeadLetters, MemoryHistory } from "./fakes.js";
 
 const publicDir = fileURLToPath(new URL("../../public", import.meta.url));
 
-function setup(record: (event: OrderEvent) => Promise<void> = async () => {}) {
-  const received: OrderEvent[] = [];
+const notification = {
+  order_id: "o-1",
+  seq: 2,
+  type: "reserved",
+  message: "Reserved inventory: kiwi",
+  order: { customer: "joni", item: "kiwi", total: 121.5 },
+};
+const cloudEvent = (data: unknown) => ({ specversion: "1.0", id: "ce-1", type: "com.dapr.event.sent", topic: "notifications", data });
+
+function setup() {
+  const history = new MemoryHistory();
+  const deadLetters = new MemoryDeadLetters();
+  const published: StoredEvent[] = [];
+  const logger = memoryLogger();
   const routes = new Router()
     .use(securityHeaders)
-    .use(
-      notificationRoutes(async (event) => {
-        received.push(event);
-        await record(event);
-      }).routes(),
-    )
+    .use(notificationRoutes({ history, publish: (event) => published.push(event), deadLetters, logger }).routes())
     .use(publicFiles(publicDir).routes());
-  return { app: createApp({ logger: memoryLogger(), routes }), received };
+  return { app: createApp({ logger, routes }), history, deadLetters, published, logger };
 }
 
+/** Delivers `data` as Dapr does: POST, a CloudEvent. */
+const deliver = (app: ReturnType<typeof setup>["app"], data: unknown, path = "/notifications") =>
+  request(app, "POST", path, { body: cloudEvent(data), contentType: "application/cloudevents+json" });
+
 describe("notifications API", () => {
-  it("takes a notification delivered by Dapr as a CloudEvent", async () => {
-    const { app, received } = setup();
-    const cloudEvent = { specversion: "1.0", type: "com.dapr.event.sent", data: { order_id: "o-1", message: "Payment processed" } };
-    const res = await request(app, "POST", "/notifications", { body: cloudEvent, contentType: "application/cloudevents+json" });
+  it("keeps a notification delivered by Dapr as a CloudEvent, and sends it to the pages", async () => {
+    const { app, history, published } = setup();
+    const res = await deliver(app, notification);
     expect(res.status).to.equal(200);
     expect(res.body).to.deep.equal({ status: "SUCCESS" });
-    expect(received).to.have.length(1);
-    expect(received[0]).to.include({ order_id: "o-1", message: "Payment processed" });
-    expect(Date.parse(received[0]!.time)).to.be.closeTo(Date.now(), 5000);
+    expect(history.events).to.have.length(1);
+    const [stored] = history.events;
+    expect(stored).to.deep.include(notification);
+    expect(Date.parse(stored!.time)).to.be.closeTo(Date.now(), 5000);
+    expect(published).to.deep.equal([stored]);
   });
 
-  it("answers 400 for a notification without a message", async () => {
-    const { app, received } = setup();
-    const res = await request(app, "POST", "/notifications", { body: { data: { order_id: "o-1" } } });
+  it("acknowledges a repeat of (order_id, seq) with 200, and does not send it again", async () => {
+    const { app, history, published, logger } = setup();
+    await deliver(app, notification);
+    const again = await deliver(app, { ...notification, message: "Reserved inventory: kiwi (again)" });
+    expect(again.status).to.equal(200);
+    expect(history.events).to.have.length(1);
+    expect(published).to.have.length(1);
+    expect(logger.lines.find((l) => l.msg === "repeated notification ignored")).to.include({ order_id: "o-1", seq: 2 });
+    expect((await deliver(app, { ...notification, seq: 3 })).status).to.equal(200);
+    expect(published.map((e) => e.seq)).to.deep.equal([2, 3]);
+  });
+
+  it("answers 400 naming the field for a notification that is not of the contract's format, and keeps nothing", async () => {
+    const { app, history, published, logger } = setup();
+    const res = await deliver(app, { order_id: "o-1", message: "Payment processed" });
     expect(res.status).to.equal(400);
-    expect(res.body.field).to.equal("message");
-    expect(received).to.be.empty;
+    expect(res.body).to.deep.equal({ error: "seq is required", field: "seq" });
+    expect((await deliver(app, { ...notification, order: { ...notification.order, total: -1 } })).body.field).to.equal("order.total");
+    expect(history.events).to.be.empty;
+    expect(published).to.be.empty;
+    // The request's log line names the order.
+    expect(logger.lines.find((l) => l.msg === "request" && l.status === 400)).to.include({ order_id: "o-1" });
   });
 
-  it("answers 500 when the event cannot be kept, so that Dapr delivers it again", async () => {
-    const { app } = setup(async () => {
-      throw new Error("The client is offline");
-    });
-    const res = await request(app, "POST", "/notifications", { body: { data: { order_id: "o-1", message: "Payment processed" } } });
-    expect(res.status).to.equal(500);
+  it("answers 500 when the notification cannot be kept, so that Dapr delivers it again", async () => {
+    const { app, history, published } = setup();
+    history.failing = true;
+    expect((await deliver(app, notification)).status).to.equal(500);
+    expect(published).to.be.empty;
+    history.failing = false;
+    expect((await deliver(app, notification)).status).to.equal(200);
+    expect(published).to.have.length(1);
+  });
+
+  it("logs a dead letter at error level with its order, and keeps it", async () => {
+    const { app, deadLetters, logger } = setup();
+    const bad = { order_id: "o-9", message: "Payment processed" };
+    const res = await deliver(app, bad, "/notifications/dead-letters");
+    expect(res.status).to.equal(200);
+    expect(deadLetters.letters).to.have.length(1);
+    expect(deadLetters.letters[0]).to.deep.include({ order_id: "o-9", event_id: "ce-1", data: bad });
+    const line = logger.lines.find((l) => l.level === "error" && l.msg === "notification could not be delivered (dead letter)");
+    expect(line).to.deep.include({ order_id: "o-9", event_id: "ce-1", data: bad });
+  });
+
+  it("keeps a dead letter that names no order too, and answers 500 when it cannot keep it", async () => {
+    const { app, deadLetters } = setup();
+    expect((await deliver(app, "not a notification", "/notifications/dead-letters")).status).to.equal(200);
+    expect(deadLetters.letters[0]).to.deep.include({ order_id: undefined, data: "not a notification" });
+    deadLetters.failing = true;
+    expect((await deliver(app, notification, "/notifications/dead-letters")).status).to.equal(500);
   });
 });
 
@@ -97,7 +146,7 @@ describe("dashboard files", () => {
 });
 
 describe("hub", () => {
-  const event = (n: number): OrderEvent => ({ order_id: "o-1", message: `event ${n}`, time: new Date().toISOString() });
+  const event = (seq: number) => ({ ...notification, type: "paid" as const, seq });
 
   async function started(history = new MemoryHistory()) {
     const logger = memoryLogger();
@@ -126,7 +175,7 @@ describe("hub", () => {
     try {
       const { client } = await page();
       const received = new Promise((resolve) => client.once("notification", resolve));
-      const stored = await history.append(event(1));
+      const stored = (await history.record(event(1), new Date().toISOString()))!;
       hub.publish(stored);
       expect(await received).to.deep.equal(stored);
     } finally {
@@ -136,7 +185,8 @@ describe("hub", () => {
 
   it("sends a page that connects the events it has not seen, as history", async () => {
     const history = new MemoryHistory();
-    const [first, second, third] = [await history.append(event(1)), await history.append(event(2)), await history.append(event(3))];
+    const time = new Date().toISOString();
+    const [first, second, third] = [await history.record(event(1), time), await history.record(event(2), time), await history.record(event(3), time)];
     const { page, close } = await started(history);
     try {
       expect((await page()).history).to.deep.equal({ events: [first, second, third] });
@@ -158,7 +208,7 @@ describe("hub", () => {
       expect(reply).to.deep.equal({ events: [], error: "the event history is unavailable" });
       expect(logger.lines.some((l) => l.level === "error" && l.msg === "cannot read the event history")).to.equal(true);
       const received = new Promise((resolve) => client.once("notification", resolve));
-      hub.publish({ id: "1-1", ...event(1) });
+      hub.publish({ id: "1-1", ...event(1), time: new Date().toISOString() });
       expect(await received).to.include({ id: "1-1" });
     } finally {
       await close();
