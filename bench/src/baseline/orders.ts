@@ -1,0 +1,140 @@
+// The baseline's order app: the order workflow's shape before issue 8 (eight
+// activities for a small order: notify, reserve, notify, pay, notify, ship, notify,
+// notify), each activity making the same Dapr call as then (a publish to
+// pubsub/notifications, or a service invocation), to an app that does nothing
+// (noop.ts). The same API as order-processor for the bench: POST /orders and
+// GET /orders/:id. No logging per request, no validation: the cost of Dapr alone.
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import {
+  CommunicationProtocolEnum,
+  DaprClient,
+  DaprWorkflowClient,
+  HttpMethod,
+  LogLevel,
+  WorkflowRuntime,
+  WorkflowRuntimeStatus,
+  type Task,
+  type WorkflowActivityContext,
+  type WorkflowContext,
+} from "@dapr/dapr";
+
+const port = Number(process.env.APP_PORT ?? 3000);
+const daprHost = "127.0.0.1";
+const daprHttpPort = process.env.DAPR_HTTP_PORT ?? "3500";
+const daprGrpcPort = process.env.DAPR_GRPC_PORT ?? "50001";
+const noopApp = process.env.NOOP_APP_ID ?? "bench-noop";
+const sdkLogger = { level: LogLevel.Warn };
+
+interface Order {
+  id: string;
+  customer: string;
+  item: string;
+  total: number;
+}
+interface Result {
+  id: string;
+  success: boolean;
+  message: string;
+}
+
+const dapr = new DaprClient({
+  daprHost,
+  daprPort: daprHttpPort,
+  communicationProtocol: CommunicationProtocolEnum.HTTP,
+  logger: sdkLogger,
+});
+const invoke = (path: string) => async (_ctx: WorkflowActivityContext, order: Order) =>
+  (await dapr.invoker.invoke(noopApp, path, HttpMethod.POST, order)) as Result;
+const activities = {
+  async notify(_ctx: WorkflowActivityContext, notification: { order_id: string; message: string }) {
+    const { error } = await dapr.pubsub.publish("pubsub", "notifications", notification);
+    if (error !== undefined) throw error;
+  },
+  reserveInventory: invoke("api/v1/inventory/reserve"),
+  processPayment: invoke("api/v1/payments"),
+  shipOrder: invoke("api/v1/shipments"),
+};
+
+async function* orderWorkflow(ctx: WorkflowContext, order: Order): AsyncGenerator<Task<any>, Result, any> {
+  const notify = (message: string) => ctx.callActivity("notify", { order_id: order.id, message });
+  yield notify(`Processing order for ${order.customer}. Item: ${order.item}, Total: ${order.total}`);
+  const reservation: Result = yield ctx.callActivity("reserveInventory", order);
+  if (!reservation.success) return reservation;
+  yield notify(`Reserved inventory: ${order.item}`);
+  const payment: Result = yield ctx.callActivity("processPayment", order);
+  if (!payment.success) return payment;
+  yield notify("Payment processed");
+  const shipment: Result = yield ctx.callActivity("shipOrder", order);
+  if (!shipment.success) return shipment;
+  yield notify("Order submitted for shipping");
+  yield notify(`Order processed for ${order.customer}. Item: ${order.item}, Total: ${order.total}`);
+  return { id: order.id, success: true, message: "Order processed" };
+}
+
+const sidecar = { daprHost, daprPort: daprGrpcPort, logger: sdkLogger };
+const runtime = new WorkflowRuntime(sidecar).registerWorkflowWithName("orderProcessingWorkflow", orderWorkflow);
+for (const [name, activity] of Object.entries(activities)) runtime.registerActivityWithName(name, activity);
+const workflows = new DaprWorkflowClient(sidecar);
+let ready = false;
+
+const server = http.createServer((req, res) => {
+  const answer = (status: number, body: unknown) => {
+    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+  };
+  const fail = (err: unknown) => answer(500, { error: String(err) });
+  const chunks: Buffer[] = [];
+  req.on("data", (chunk: Buffer) => chunks.push(chunk));
+  req.on("end", () => {
+    const url = req.url ?? "/";
+    if (req.method === "GET" && url === "/healthz") return answer(ready ? 200 : 503, { ready });
+    if (req.method === "POST" && url === "/orders") {
+      const body = JSON.parse(Buffer.concat(chunks).toString() || "{}") as Omit<Order, "id">;
+      const order: Order = { id: randomUUID(), customer: body.customer, item: body.item, total: body.total };
+      workflows.scheduleNewWorkflow("orderProcessingWorkflow", order, order.id).then(
+        () => answer(202, { instance_id: order.id }),
+        fail,
+      );
+      return;
+    }
+    const match = /^\/orders\/([\w-]+)$/.exec(url);
+    if (req.method === "GET" && match !== null) {
+      workflows.getWorkflowState(match[1]!, true).then((state) => {
+        if (state === undefined) return answer(404, { error: "no such order" });
+        answer(200, {
+          id: state.instanceId,
+          status: WorkflowRuntimeStatus[state.runtimeStatus],
+          ...(state.serializedOutput ? { order_result: JSON.parse(state.serializedOutput) } : {}),
+        });
+      }, fail);
+      return;
+    }
+    answer(404, { error: `no route for ${req.method} ${url}` });
+  });
+});
+
+/** Polls `check` every 200 ms until it is true; exits the app at the deadline. */
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) {
+      console.error(`${what}: not so after ${timeoutMs} ms`);
+      process.exit(1);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const sidecarUrl = `http://${daprHost}:${daprHttpPort}/v1.0`;
+server.listen(port, async () => {
+  // The sidecar waits for this port; the workflow worker waits for the sidecar.
+  await until("the sidecar answers", async () => (await fetch(`${sidecarUrl}/healthz`)).status === 204);
+  await runtime.start();
+  await until("the sidecar has our workflow worker", async () => {
+    const metadata = (await (await fetch(`${sidecarUrl}/metadata`)).json()) as { workflows?: { connectedWorkers?: number } };
+    return (metadata.workflows?.connectedWorkers ?? 0) > 0;
+  });
+  ready = true;
+  console.log(`baseline orders app on :${port}, invoking ${noopApp}`);
+});
+process.on("SIGTERM", () => process.exit(0)); // nothing to finish: the workflow state is the sidecar's
