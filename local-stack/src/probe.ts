@@ -1,5 +1,5 @@
 // Waiting for things to answer: poll with a deadline, never a fixed sleep. And
-// checking that the ports the stack needs are free before it starts anything.
+// waiting, bounded, until the ports the stack needs are free before it starts anything.
 import net from "node:net";
 
 export interface PollOptions {
@@ -51,21 +51,48 @@ export function redisAnswers(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** Rejects, naming the port and what it is for, if something listens on it already. */
-export function ensurePortFree(port: number, purpose: string): Promise<void> {
-  return new Promise((resolve, reject) => {
+export interface PortWaitOptions {
+  /** How long to wait for a busy port: 60 s by default. */
+  timeoutMs?: number;
+  intervalMs?: number;
+  /** Told once when the port is busy, and again when it is free. */
+  say?: (line: string) => void;
+}
+
+/**
+ * Resolves once the port can be listened on. While something holds it (another
+ * program, or a connection of this machine that happens to use it as its local
+ * port), it says so once and polls, until `timeoutMs`; then it rejects, naming the
+ * port and what it is for.
+ */
+export async function waitForFreePort(port: number, purpose: string, options: PortWaitOptions = {}): Promise<void> {
+  const { timeoutMs = 60_000, intervalMs = 500, say } = options;
+  const deadline = Date.now() + timeoutMs;
+  const seconds = Math.round(timeoutMs / 1000);
+  let waiting = false;
+  for (;;) {
+    const error = await listenError(port);
+    if (error === undefined) {
+      if (waiting) say?.(`port ${port} (${purpose}) is free now`);
+      return;
+    }
+    if (error.code !== "EADDRINUSE") throw new Error(`port ${port} (${purpose}): ${error.message}`);
+    if (!waiting) say?.(`port ${port} (${purpose}) is in use, waiting up to ${seconds} s`);
+    waiting = true;
+    if (Date.now() >= deadline) {
+      throw new Error(`port ${port} (${purpose}) is still in use after ${seconds} s: is the system already running (npm start, docker compose)?`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Why listening on the port fails right now (undefined: it does not). */
+function listenError(port: number): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once("error", (err: NodeJS.ErrnoException) =>
-      reject(
-        new Error(
-          err.code === "EADDRINUSE"
-            ? `port ${port} (${purpose}) is in use: is the system already running (npm start, docker compose)?`
-            : `port ${port} (${purpose}): ${err.message}`,
-        ),
-      ),
-    );
+    server.once("error", (err: NodeJS.ErrnoException) => resolve(err));
     // Without a host: the apps listen on every address, so check them all.
-    server.listen(port, () => server.close(() => resolve()));
+    server.listen(port, () => server.close(() => resolve(undefined)));
   });
 }
 

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
 import { describeExit, ManagedProcess, type LineSink, type ProcessSpec } from "./process.js";
-import { ensurePortFree, freePort, httpAnswers, pollUntil, redisAnswers } from "./probe.js";
+import { freePort, httpAnswers, pollUntil, redisAnswers, waitForFreePort } from "./probe.js";
 import { localPort, readRunFile, type AppSpec, type Topology } from "./run-file.js";
 
 /** The repository root (this file is local-stack/dist/src/stack.js). */
@@ -43,15 +43,19 @@ export interface StartOptions {
   onUnexpectedExit?: (error: Error) => void;
 }
 
-/** Ports of the control plane besides the placement and scheduler ports of the run file. */
-const controlPlanePorts = {
-  placementHealthz: 58080,
-  placementMetrics: 59090,
-  placementRaft: 58201,
-  schedulerHealthz: 58081,
-  schedulerMetrics: 59091,
-  etcdClient: 52379,
-  etcdPeer: 52380,
+/**
+ * Ports of the control plane besides the placement and scheduler ports of the run file.
+ * Like every port of the stack, below 32768: Linux gives ports from 32768 to 60999 to
+ * outgoing connections, so any client connection may hold one of those for a while.
+ */
+export const controlPlanePorts = {
+  placementRaft: 3802,
+  placementHealthz: 3803,
+  placementMetrics: 9095,
+  schedulerHealthz: 3804,
+  schedulerMetrics: 9096,
+  etcdClient: 3805,
+  etcdPeer: 3806,
 };
 
 /** How long a process gets between SIGTERM and SIGKILL. */
@@ -152,6 +156,7 @@ export class LocalStack {
   async startApp(appId: string): Promise<void> {
     if (this.stopping !== undefined) throw new Error(`the stack is stopping: cannot start ${appId}`);
     if (this.processes.has(appId)) throw new Error(`${appId} is running already`);
+    await this.waitForPorts(appPorts(this.app(appId)));
     await this.launchApp(this.app(appId), Date.now() + this.readyTimeoutMs);
   }
 
@@ -166,7 +171,7 @@ export class LocalStack {
     const app = this.app(appId);
     const name = `${appId}@${port}`;
     if (this.processes.has(name)) throw new Error(`${name} is running already`);
-    await ensurePortFree(port, `${appId} instance`);
+    await this.waitForPorts([[port, `${appId} instance`]]);
     this.spawnApp(name, app, port);
     const url = `http://127.0.0.1:${port}`;
     await pollUntil(name, () => httpAnswers(`${url}/healthz`), { deadline: Date.now() + this.readyTimeoutMs, abort: this.abort });
@@ -190,13 +195,7 @@ export class LocalStack {
 
     const placement = single(apps.map((a) => a.placementHostAddress), "placementHostAddress");
     const scheduler = single(apps.map((a) => a.schedulerHostAddress), "schedulerHostAddress");
-    const ports: [number, string][] = apps.flatMap((a) => [
-      [a.appPort, `${a.appId} app`],
-      [a.daprHttpPort, `${a.appId} Dapr HTTP`],
-      [a.daprGrpcPort, `${a.appId} Dapr gRPC`],
-      [a.daprInternalGrpcPort, `${a.appId} Dapr internal gRPC`],
-      [a.metricsPort, `${a.appId} Dapr metrics`],
-    ]);
+    const ports: [number, string][] = apps.flatMap(appPorts);
     if (placement !== undefined) {
       ports.push([localPort(placement), "placement"], [controlPlanePorts.placementHealthz, "placement health"]);
       ports.push([controlPlanePorts.placementMetrics, "placement metrics"], [controlPlanePorts.placementRaft, "placement raft"]);
@@ -206,7 +205,7 @@ export class LocalStack {
       ports.push([controlPlanePorts.schedulerMetrics, "scheduler metrics"]);
       ports.push([controlPlanePorts.etcdClient, "scheduler etcd"], [controlPlanePorts.etcdPeer, "scheduler etcd peer"]);
     }
-    await Promise.all(ports.map(([port, purpose]) => ensurePortFree(port, purpose)));
+    await this.waitForPorts(ports);
 
     await Promise.all([
       this.startRedis(deadline),
@@ -214,6 +213,12 @@ export class LocalStack {
       scheduler === undefined ? undefined : this.startScheduler(localPort(scheduler), deadline),
     ]);
     await Promise.all(apps.map((app) => this.launchApp(app, deadline)));
+  }
+
+  /** Waits (up to 60 s, saying so) until nothing holds any of the ports. */
+  private async waitForPorts(ports: [port: number, purpose: string][]): Promise<void> {
+    const say = (line: string) => this.output("local-stack", line);
+    await Promise.all(ports.map(([port, purpose]) => waitForFreePort(port, purpose, { say })));
   }
 
   private app(appId: string): AppSpec {
@@ -427,6 +432,17 @@ export function prefixedLines(stream: NodeJS.WriteStream): LineSink {
     }
     stream.write(`${label}| ${line}\n`);
   };
+}
+
+/** The ports an app and its sidecar listen on, with what each is for. */
+function appPorts(a: AppSpec): [port: number, purpose: string][] {
+  return [
+    [a.appPort, `${a.appId} app`],
+    [a.daprHttpPort, `${a.appId} Dapr HTTP`],
+    [a.daprGrpcPort, `${a.appId} Dapr gRPC`],
+    [a.daprInternalGrpcPort, `${a.appId} Dapr internal gRPC`],
+    [a.metricsPort, `${a.appId} Dapr metrics`],
+  ];
 }
 
 /** The one value among `values` that is set (an app's or none); two different ones are refused. */

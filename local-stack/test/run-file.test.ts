@@ -16,7 +16,7 @@ describe("run file (dapr.yaml)", () => {
     expect(topology.resourcesPath).to.equal(path.join(repoRoot, "dapr-components"));
     expect(topology.configFilePath).to.equal(path.join(repoRoot, "dapr-components", "local-config.yaml"));
     const [orders, ...others] = topology.apps;
-    expect(orders).to.include({ placementHostAddress: "localhost:50005", schedulerHostAddress: "localhost:50006" });
+    expect(orders).to.include({ placementHostAddress: "localhost:3800", schedulerHostAddress: "localhost:3801" });
     for (const app of others) expect(app).to.include({ placementHostAddress: undefined, schedulerHostAddress: undefined });
     for (const app of topology.apps) {
       expect(app.dir).to.equal(path.join(repoRoot, app.appId));
@@ -27,14 +27,14 @@ describe("run file (dapr.yaml)", () => {
   const file = (apps: string, common = "") => `version: 1\n${common}apps:\n${apps}`;
   const app = (id: string, n: number, extra = "") =>
     `  - appID: ${id}\n    appDirPath: ./${id}\n    appPort: ${3000 + n}\n    daprHTTPPort: ${3500 + n}\n` +
-    `    daprGRPCPort: ${50100 + n}\n    daprInternalGRPCPort: ${50200 + n}\n    metricsPort: ${9090 + n}\n` +
+    `    daprGRPCPort: ${3600 + n}\n    daprInternalGRPCPort: ${3700 + n}\n    metricsPort: ${9090 + n}\n` +
     `    command: ["node", "main.js"]\n${extra}`;
   const common = "common:\n  resourcesPath: ./components\n  env:\n    A: common\n    B: common\n";
 
   it("resolves paths against the file's folder and gives each app the common env under its own", () => {
     const topology = parseRunFile(file(app("one", 0, "    env:\n      B: own\n"), common), "/srv/x");
     expect(topology.resourcesPath).to.equal("/srv/x/components");
-    expect(topology.apps[0]).to.include({ dir: "/srv/x/one", appPort: 3000, daprGrpcPort: 50100 });
+    expect(topology.apps[0]).to.include({ dir: "/srv/x/one", appPort: 3000, daprGrpcPort: 3600 });
     expect(topology.apps[0]!.env).to.deep.equal({ A: "common", B: "own" });
   });
 
@@ -50,6 +50,13 @@ describe("run file (dapr.yaml)", () => {
       [file(app("one", 0), common).replace("version: 1", "version: 2"), /version must be 1/],
     ];
     for (const [source, error] of refused) expect(() => parseRunFile(source, "/srv/x"), source).to.throw(error);
+  });
+
+  it("keeps every port below Linux's range for outgoing connections (32768-60999)", () => {
+    const topology = readRunFile(path.join(repoRoot, "dapr.yaml"));
+    const ports = topology.apps.flatMap((a) => [a.appPort, a.daprHttpPort, a.daprGrpcPort, a.daprInternalGrpcPort, a.metricsPort]);
+    ports.push(localPort(topology.apps[0]!.placementHostAddress!), localPort(topology.apps[0]!.schedulerHostAddress!));
+    expect(ports.filter((port) => port >= 32768)).to.deep.equal([]);
   });
 
   it("starts placement and scheduler on a local port only", () => {
