@@ -5,6 +5,8 @@ import type { AddressInfo } from "node:net";
 import type Koa from "koa";
 import { createLogger, type Logger } from "./logger.js";
 
+export { MemoryStateStore, type StoreCall } from "./state.js";
+
 export interface TestResponse {
   status: number;
   headers: Headers;
