@@ -1,8 +1,7 @@
 // inventory: stock in the Dapr state store "inventory-state".
-import { createApp, createDaprClient, createLogger, serve } from "@dapr-orders/service-kit";
+import { createApp, createDaprClient, createLogger, daprStateStore, serve } from "@dapr-orders/service-kit";
 import { config } from "./config.js";
 import { inventoryRoutes } from "./routes.js";
-import { daprStateStore } from "./state.js";
 import { Stock } from "./stock.js";
 
 const logger = createLogger("inventory");

@@ -27,10 +27,12 @@ export function inventoryRoutes(stock: Stock): Router {
     ctx.body = await stock.reserve(id, nonEmptyString(body, "item"));
   });
 
+  // The order's item, when given, is where a release of an order never seen is noted.
   router.post("/release", async (ctx) => {
-    const id = nonEmptyString(jsonBody(ctx), "id");
+    const body = jsonBody(ctx);
+    const id = nonEmptyString(body, "id");
     ctx.state.logFields = { order_id: id };
-    ctx.body = await stock.release(id);
+    ctx.body = await stock.release(id, body.item === undefined ? undefined : nonEmptyString(body, "item"));
   });
 
   return router;

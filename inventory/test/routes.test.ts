@@ -1,12 +1,11 @@
 import { expect } from "chai";
 import { createApp } from "@dapr-orders/service-kit";
-import { memoryLogger, request } from "@dapr-orders/service-kit/testing";
+import { MemoryStateStore, memoryLogger, request } from "@dapr-orders/service-kit/testing";
 import { inventoryRoutes } from "../src/routes.js";
 import { Stock } from "../src/stock.js";
-import { MemoryStore } from "./memory-store.js";
 
-function setup() {
-  const stock = new Stock(new MemoryStore(), { items: ["apple", "kiwi"], restockQuantity: 100, maxAttempts: 5 });
+function setup(store = new MemoryStateStore()) {
+  const stock = new Stock(store, { items: ["apple", "kiwi"], restockQuantity: 100, maxAttempts: 5, recentOrders: 1000 });
   return createApp({ logger: memoryLogger(), routes: inventoryRoutes(stock) });
 }
 
@@ -37,7 +36,27 @@ describe("inventory API", () => {
     expect(reserved.status).to.equal(200);
     expect(reserved.body).to.deep.equal({ id: "o-1", success: true, message: "Reserved kiwi, 99 left" });
     const released = await request(app, "POST", "/api/v1/inventory/release", { body: order });
-    expect(released.body).to.deep.equal({ id: "o-1", success: true, message: "Released kiwi, 100 left" });
+    expect(released.status).to.equal(200);
+    expect(released.body).to.deep.equal({ id: "o-1", success: true, message: "Released kiwi, 100 left", undone: true });
+  });
+
+  it("answers a release of an unknown order with undone false, and refuses its reservation afterwards", async () => {
+    const app = setup();
+    await request(app, "POST", "/api/v1/inventory/restock");
+    const released = await request(app, "POST", "/api/v1/inventory/release", { body: { id: "o-9" } });
+    expect(released.status).to.equal(200);
+    expect(released.body).to.deep.equal({ id: "o-9", success: true, message: "Nothing to release", undone: false });
+    const late = await request(app, "POST", "/api/v1/inventory/reserve", { body: { id: "o-9", item: "kiwi" } });
+    expect(late.body.success).to.equal(false);
+  });
+
+  it("answers 500 when the state store fails, so that the caller tries again later", async () => {
+    const store = new MemoryStateStore();
+    store.before = () => {
+      throw new Error("connection refused");
+    };
+    const res = await request(setup(store), "POST", "/api/v1/inventory/reserve", { body: { id: "o-1", item: "kiwi" } });
+    expect(res.status).to.equal(500);
   });
 
   it("answers success false when out of stock", async () => {
@@ -58,10 +77,13 @@ describe("inventory API", () => {
     });
   }
 
-  it("answers 400 for a release without an order id", async () => {
+  it("answers 400 for a release without an order id, or with an item that is not a string", async () => {
     const res = await request(setup(), "POST", "/api/v1/inventory/release", { body: {} });
     expect(res.status).to.equal(400);
     expect(res.body.field).to.equal("id");
+    const item = await request(setup(), "POST", "/api/v1/inventory/release", { body: { id: "o-1", item: 3 } });
+    expect(item.status).to.equal(400);
+    expect(item.body.field).to.equal("item");
   });
 
   it("answers 415 for a body that is not JSON, and 400 for broken JSON", async () => {
