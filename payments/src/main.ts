@@ -1,9 +1,15 @@
-// payments: a simulated payment provider, invoked by order-processor.
-import { createApp, createLogger, serve } from "@dapr-orders/service-kit";
+// payments: a simulated payment provider, invoked by order-processor; its records
+// are in the Dapr state store "records-state".
+import { createApp, createDaprClient, createLogger, daprStateStore, serve } from "@dapr-orders/service-kit";
 import { config } from "./config.js";
 import { Payments } from "./payments.js";
 import { paymentRoutes } from "./routes.js";
 
 const logger = createLogger("payments");
-const app = createApp({ logger, routes: paymentRoutes(new Payments(config.cardLimit)) });
-serve(app, { port: config.port, logger });
+const dapr = createDaprClient(config.dapr, logger);
+const payments = new Payments(daprStateStore(dapr, config.stateStore), {
+  ...config,
+  onConflict: (key, attempt) => logger.debug("concurrent update, retrying", { key, attempt }),
+});
+
+serve(createApp({ logger, routes: paymentRoutes(payments) }), { port: config.port, logger });

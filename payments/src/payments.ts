@@ -1,6 +1,19 @@
-// A simulated payment provider. It charges each order at most once (asking again
-// returns the first answer), declines totals over the card limit, and refunds.
-// Records live in memory: a restart forgets them (a real provider would not).
+// A simulated payment provider. It charges each order at most once, declines totals
+// over the card limit, and refunds. Its records live in a Dapr state store, one per
+// order ("payment-<order id>"), so a repeated charge or refund is recognised across
+// restarts, and every write is a compare-and-set of that one record: two replicas
+// answering the same order at once cannot both charge it (the second write is
+// refused and that call reads the record again and answers from it).
+//
+// A refund of an order with no payment writes a "voided" record: a charge that
+// arrives afterwards (a slow first call, after the workflow gave up on it) is
+// refused and charges nothing.
+//
+// The decisions are the pure functions below; the Payments class only reads,
+// decides and writes.
+import { compareAndSet, PerKeyQueue, type Decision, type RetryOptions, type StateStore } from "@dapr-orders/service-kit";
+
+export type PaymentStatus = "charged" | "declined" | "refunded" | "voided";
 
 export interface PaymentRequest {
   id: string;
@@ -14,35 +27,108 @@ export interface PaymentResult {
   message: string;
 }
 
-interface PaymentRecord {
-  request: PaymentRequest;
-  result: PaymentResult;
-  refunded: boolean;
+export interface RefundResult extends PaymentResult {
+  /** Whether the money is back with the customer (returned now or by an earlier call). */
+  undone: boolean;
 }
 
+/** A payment as stored; `message` is the charge's answer, given again when asked again. */
+export interface PaymentRecord {
+  id: string;
+  status: PaymentStatus;
+  customer?: string;
+  total?: number;
+  message?: string;
+}
+
+/** What GET /api/v1/payments/:id shows. */
+export type PaymentView = Omit<PaymentRecord, "message">;
+
+export function decideCharge(
+  record: PaymentRecord | undefined,
+  request: PaymentRequest,
+  cardLimit: number,
+): Decision<PaymentRecord, PaymentResult> {
+  const { id, customer, total } = request;
+  switch (record?.status) {
+    case undefined: {
+      const declined = total > cardLimit;
+      const message = declined
+        ? `Payment declined: ${total} is over the card limit of ${cardLimit}`
+        : `Charged ${total} to ${customer}`;
+      return {
+        write: { id, status: declined ? "declined" : "charged", customer, total, message },
+        answer: { id, success: !declined, message },
+      };
+    }
+    case "charged":
+    case "declined":
+      return { answer: { id, success: record.status === "charged", message: record.message ?? record.status } };
+    case "refunded":
+      return { answer: { id, success: false, message: "Payment refunded: nothing charged" } };
+    case "voided":
+      return { answer: { id, success: false, message: "Payment voided: nothing charged" } };
+  }
+}
+
+export function decideRefund(id: string, record: PaymentRecord | undefined): Decision<PaymentRecord, RefundResult> {
+  switch (record?.status) {
+    case undefined:
+      return {
+        write: { id, status: "voided" },
+        answer: { id, success: true, message: "Nothing to refund: no payment for this order", undone: false },
+      };
+    case "charged":
+      return {
+        write: { ...record, status: "refunded" },
+        answer: { id, success: true, message: `Refunded ${record.total} to ${record.customer}`, undone: true },
+      };
+    case "refunded":
+      return { answer: { id, success: true, message: "Already refunded", undone: true } };
+    case "declined":
+      return { answer: { id, success: true, message: "Nothing to refund: the payment was declined", undone: false } };
+    case "voided":
+      return { answer: { id, success: true, message: "Nothing to refund: no payment for this order", undone: false } };
+  }
+}
+
+export interface PaymentsOptions extends RetryOptions {
+  /** Payments of a total above this are declined. */
+  cardLimit: number;
+}
+
+const paymentKey = (id: string) => `payment-${id}`;
+
 export class Payments {
-  private readonly records = new Map<string, PaymentRecord>();
+  // Calls for one order run one after another in this process; across replicas the
+  // compare-and-set of each write is what keeps one charge per order.
+  private readonly queue = new PerKeyQueue();
 
-  constructor(private readonly cardLimit: number) {}
+  constructor(
+    private readonly store: StateStore,
+    private readonly options: PaymentsOptions,
+  ) {}
 
-  charge(request: PaymentRequest): PaymentResult {
-    const known = this.records.get(request.id);
-    if (known !== undefined) return known.result;
-    const result =
-      request.total > this.cardLimit
-        ? { id: request.id, success: false, message: `Payment declined: ${request.total} is over the card limit of ${this.cardLimit}` }
-        : { id: request.id, success: true, message: `Charged ${request.total} to ${request.customer}` };
-    this.records.set(request.id, { request, result, refunded: false });
-    return result;
+  /** Charges the order once: asking again gives the first answer. */
+  charge(request: PaymentRequest): Promise<PaymentResult> {
+    const key = paymentKey(request.id);
+    return this.queue.run(key, () =>
+      compareAndSet<PaymentRecord, PaymentResult>(this.store, key, (record) => decideCharge(record, request, this.options.cardLimit), this.options),
+    );
   }
 
-  /** Refunds a successful payment once; undefined when there is no payment for the order. */
-  refund(id: string): PaymentResult | undefined {
-    const record = this.records.get(id);
-    if (record === undefined) return undefined;
-    if (!record.result.success) return { id, success: false, message: "Nothing to refund: the payment was declined" };
-    if (record.refunded) return { id, success: true, message: "Already refunded" };
-    record.refunded = true;
-    return { id, success: true, message: `Refunded ${record.request.total} to ${record.request.customer}` };
+  /** Returns the order's money once; for an order with no payment, makes sure none comes later. */
+  refund(id: string): Promise<RefundResult> {
+    const key = paymentKey(id);
+    return this.queue.run(key, () =>
+      compareAndSet<PaymentRecord, RefundResult>(this.store, key, (record) => decideRefund(id, record), this.options),
+    );
+  }
+
+  async find(id: string): Promise<PaymentView | undefined> {
+    const { value } = await this.store.get<PaymentRecord>(paymentKey(id));
+    if (value === undefined) return undefined;
+    const { message: _message, ...view } = value;
+    return view;
   }
 }

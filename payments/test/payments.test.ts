@@ -1,49 +1,140 @@
 import { expect } from "chai";
 import { createApp } from "@dapr-orders/service-kit";
-import { memoryLogger, request } from "@dapr-orders/service-kit/testing";
-import { Payments } from "../src/payments.js";
+import { MemoryStateStore, memoryLogger, request } from "@dapr-orders/service-kit/testing";
+import { decideCharge, decideRefund, Payments, type PaymentRecord } from "../src/payments.js";
 import { paymentRoutes } from "../src/routes.js";
 
 const order = { id: "o-1", customer: "joni", total: 121 };
+const payments = (store = new MemoryStateStore(), cardLimit = 500) => new Payments(store, { cardLimit, maxAttempts: 5 });
+/** Writes that took effect on `key`. */
+function countWrites(store: MemoryStateStore, key: string) {
+  const writes = { count: 0 };
+  store.after = ({ op, keys }) => void (op === "set" && keys[0] === key && writes.count++);
+  return writes;
+}
 
-describe("payments", () => {
-  it("charges a total up to the card limit", () => {
-    expect(new Payments(500).charge({ ...order, total: 500 })).to.deep.equal({
-      id: "o-1",
-      success: true,
-      message: "Charged 500 to joni",
+describe("payment decisions", () => {
+  it("charge a total up to the card limit, and decline one over it", () => {
+    expect(decideCharge(undefined, { ...order, total: 500 }, 500)).to.deep.equal({
+      write: { id: "o-1", status: "charged", customer: "joni", total: 500, message: "Charged 500 to joni" },
+      answer: { id: "o-1", success: true, message: "Charged 500 to joni" },
+    });
+    const declined = decideCharge(undefined, { ...order, total: 501 }, 500);
+    expect(declined.write?.status).to.equal("declined");
+    expect(declined.answer).to.deep.equal({ id: "o-1", success: false, message: "Payment declined: 501 is over the card limit of 500" });
+  });
+
+  it("answer a known order from its record, writing nothing", () => {
+    const charged: PaymentRecord = { id: "o-1", status: "charged", customer: "joni", total: 121, message: "Charged 121 to joni" };
+    expect(decideCharge(charged, { ...order, total: 9999 }, 500)).to.deep.equal({
+      answer: { id: "o-1", success: true, message: "Charged 121 to joni" },
+    });
+    for (const status of ["refunded", "voided"] as const) {
+      const decision = decideCharge({ ...charged, status }, order, 500);
+      expect(decision.write).to.equal(undefined);
+      expect(decision.answer.success).to.equal(false);
+      expect(decision.answer.message).to.match(/nothing charged/);
+    }
+  });
+
+  it("refund a charge once, and void an order with no payment", () => {
+    const charged: PaymentRecord = { id: "o-1", status: "charged", customer: "joni", total: 121, message: "Charged 121 to joni" };
+    expect(decideRefund("o-1", charged)).to.deep.equal({
+      write: { ...charged, status: "refunded" },
+      answer: { id: "o-1", success: true, message: "Refunded 121 to joni", undone: true },
+    });
+    expect(decideRefund("o-1", { ...charged, status: "refunded" })).to.deep.equal({
+      answer: { id: "o-1", success: true, message: "Already refunded", undone: true },
+    });
+    expect(decideRefund("o-1", undefined)).to.deep.include({ write: { id: "o-1", status: "voided" } });
+    expect(decideRefund("o-1", undefined).answer.undone).to.equal(false);
+    expect(decideRefund("o-1", { ...charged, status: "declined" }).answer).to.include({ success: true, undone: false });
+    expect(decideRefund("o-1", { id: "o-1", status: "voided" })).to.deep.equal({
+      answer: { id: "o-1", success: true, message: "Nothing to refund: no payment for this order", undone: false },
     });
   });
+});
 
-  it("declines a total over the card limit", () => {
-    const result = new Payments(100).charge(order);
-    expect(result.success).to.equal(false);
-    expect(result.message).to.include("declined");
+describe("payments", () => {
+  it("charges an order once: asking again gives the first answer, also after a restart", async () => {
+    const store = new MemoryStateStore();
+    const first = await payments(store).charge(order);
+    expect(first).to.deep.equal({ id: "o-1", success: true, message: "Charged 121 to joni" });
+    const writes = countWrites(store, "payment-o-1");
+    expect(await payments(store).charge({ ...order, total: 9999 })).to.deep.equal(first); // a new process, the same store
+    expect(writes.count).to.equal(0);
   });
 
-  it("charges an order once: asking again gives the first answer", () => {
-    const payments = new Payments(500);
-    const first = payments.charge(order);
-    expect(payments.charge({ ...order, total: 9999 })).to.deep.equal(first);
+  it("declines a total over the card limit, and answers the same when asked again", async () => {
+    const store = new MemoryStateStore();
+    const declined = await payments(store, 100).charge(order);
+    expect(declined.success).to.equal(false);
+    expect(declined.message).to.include("declined");
+    expect(await payments(store, 1000).charge(order)).to.deep.equal(declined);
   });
 
-  it("refunds a payment once", () => {
-    const payments = new Payments(500);
-    payments.charge(order);
-    expect(payments.refund("o-1")).to.deep.equal({ id: "o-1", success: true, message: "Refunded 121 to joni" });
-    expect(payments.refund("o-1")).to.deep.equal({ id: "o-1", success: true, message: "Already refunded" });
+  it("charges once when the same order is charged twice at once in one process, the second call waiting for the first", async () => {
+    const store = new MemoryStateStore();
+    const writes = countWrites(store, "payment-o-1");
+    let conflicts = 0;
+    const service = new Payments(store, { cardLimit: 500, maxAttempts: 5, onConflict: () => void conflicts++ });
+    const [a, b] = await Promise.all([service.charge(order), service.charge(order)]);
+    expect(a).to.deep.equal(b);
+    expect(writes.count).to.equal(1);
+    expect(conflicts).to.equal(0);
   });
 
-  it("refunds nothing for a declined payment, and knows no unknown order", () => {
-    const payments = new Payments(100);
-    payments.charge(order);
-    expect(payments.refund("o-1")?.success).to.equal(false);
-    expect(payments.refund("o-9")).to.equal(undefined);
+  it("charges once when two replicas charge the same order at once: the second write is refused and it reads again", async () => {
+    const store = new MemoryStateStore();
+    const writes = countWrites(store, "payment-o-1");
+    const conflicts: number[] = [];
+    const replica = () => new Payments(store, { cardLimit: 500, maxAttempts: 5, onConflict: (_key, attempt) => void conflicts.push(attempt) });
+    const [a, b] = await Promise.all([replica().charge(order), replica().charge(order)]);
+    expect(a).to.deep.equal(b);
+    expect(writes.count).to.equal(1);
+    expect(conflicts).to.deep.equal([1]); // the race really happened
+  });
+
+  it("refunds a payment once", async () => {
+    const store = new MemoryStateStore();
+    await payments(store).charge(order);
+    expect(await payments(store).refund("o-1")).to.deep.equal({ id: "o-1", success: true, message: "Refunded 121 to joni", undone: true });
+    expect(await payments(store).refund("o-1")).to.deep.equal({ id: "o-1", success: true, message: "Already refunded", undone: true });
+    expect(await payments(store).find("o-1")).to.deep.equal({ id: "o-1", status: "refunded", customer: "joni", total: 121 });
+  });
+
+  it("refunds nothing for a declined payment", async () => {
+    const store = new MemoryStateStore();
+    await payments(store, 100).charge(order);
+    expect(await payments(store, 100).refund("o-1")).to.include({ success: true, undone: false });
+    expect((await payments(store).find("o-1"))?.status).to.equal("declined");
+  });
+
+  it("voids an order refunded before it was charged: the charge that comes later charges nothing", async () => {
+    const store = new MemoryStateStore();
+    expect(await payments(store).refund("o-9")).to.deep.equal({
+      id: "o-9",
+      success: true,
+      message: "Nothing to refund: no payment for this order",
+      undone: false,
+    });
+    expect(await payments(store).charge({ ...order, id: "o-9" })).to.deep.equal({
+      id: "o-9",
+      success: false,
+      message: "Payment voided: nothing charged",
+    });
+    expect(await payments(store).find("o-9")).to.deep.equal({ id: "o-9", status: "voided" });
+  });
+
+  it("keeps no queue for orders that are done", async () => {
+    const service = payments();
+    await Promise.all([service.charge(order), service.refund("o-1"), service.charge({ ...order, id: "o-2" })]);
+    expect((service as unknown as { queue: { size: number } }).queue.size).to.equal(0);
   });
 });
 
 describe("payments API", () => {
-  const app = () => createApp({ logger: memoryLogger(), routes: paymentRoutes(new Payments(5000)) });
+  const app = (store = new MemoryStateStore()) => createApp({ logger: memoryLogger(), routes: paymentRoutes(payments(store, 5000)) });
 
   it("answers 201 with the payment's result", async () => {
     const res = await request(app(), "POST", "/api/v1/payments", { body: { ...order, item: "kiwi" } });
@@ -58,13 +149,33 @@ describe("payments API", () => {
     expect(res.body.message).to.match(/declined/);
   });
 
-  it("refunds through POST /api/v1/payments/:id/refund, and answers 404 for an unknown order", async () => {
+  it("refunds through POST /api/v1/payments/:id/refund, and answers 200 for an unknown order too", async () => {
     const server = app();
     await request(server, "POST", "/api/v1/payments", { body: order });
-    const refund = await request(server, "POST", "/api/v1/payments/o-1/refund");
+    const refund = await request(server, "POST", "/api/v1/payments/o-1/refund", { body: order });
     expect(refund.status).to.equal(200);
-    expect(refund.body.success).to.equal(true);
-    expect((await request(server, "POST", "/api/v1/payments/o-9/refund")).status).to.equal(404);
+    expect(refund.body).to.deep.equal({ id: "o-1", success: true, message: "Refunded 121 to joni", undone: true });
+    const unknown = await request(server, "POST", "/api/v1/payments/o-9/refund");
+    expect(unknown.status).to.equal(200);
+    expect(unknown.body).to.include({ success: true, undone: false });
+  });
+
+  it("shows a payment through GET /api/v1/payments/:id, and answers 404 for an unknown one", async () => {
+    const server = app();
+    await request(server, "POST", "/api/v1/payments", { body: order });
+    const found = await request(server, "GET", "/api/v1/payments/o-1");
+    expect(found.status).to.equal(200);
+    expect(found.body).to.deep.equal({ id: "o-1", status: "charged", customer: "joni", total: 121 });
+    expect((await request(server, "GET", "/api/v1/payments/o-9")).status).to.equal(404);
+  });
+
+  it("answers 500 when the state store fails, so that the caller tries again later", async () => {
+    const store = new MemoryStateStore();
+    store.before = () => {
+      throw new Error("connection refused");
+    };
+    expect((await request(app(store), "POST", "/api/v1/payments", { body: order })).status).to.equal(500);
+    expect((await request(app(store), "POST", "/api/v1/payments/o-1/refund")).status).to.equal(500);
   });
 
   for (const [why, body, field] of [
@@ -79,4 +190,9 @@ describe("payments API", () => {
       expect(res.body.field).to.equal(field);
     });
   }
+
+  it("answers 415 for a body that is not JSON", async () => {
+    const res = await request(app(), "POST", "/api/v1/payments", { raw: "joni", contentType: "text/plain" });
+    expect(res.status).to.equal(415);
+  });
 });

@@ -1,9 +1,15 @@
-// shipping: a simulated shipping provider, invoked by order-processor.
-import { createApp, createLogger, serve } from "@dapr-orders/service-kit";
+// shipping: a simulated shipping provider, invoked by order-processor; its records
+// are in the Dapr state store "records-state".
+import { createApp, createDaprClient, createLogger, daprStateStore, serve } from "@dapr-orders/service-kit";
 import { config } from "./config.js";
 import { shippingRoutes } from "./routes.js";
 import { Shipping } from "./shipping.js";
 
 const logger = createLogger("shipping");
-const app = createApp({ logger, routes: shippingRoutes(new Shipping(config.blockedCustomers)) });
-serve(app, { port: config.port, logger });
+const dapr = createDaprClient(config.dapr, logger);
+const shipping = new Shipping(daprStateStore(dapr, config.stateStore), {
+  ...config,
+  onConflict: (key, attempt) => logger.debug("concurrent update, retrying", { key, attempt }),
+});
+
+serve(createApp({ logger, routes: shippingRoutes(shipping) }), { port: config.port, logger });
