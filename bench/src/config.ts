@@ -7,7 +7,7 @@ export const config = {
   /** Seconds of load before each level's measured window. */
   warmupSeconds: envNumber("BENCH_WARMUP_SECONDS", 3),
   /** Seconds of each level's measured window. */
-  levelSeconds: envNumber("BENCH_LEVEL_SECONDS", 15),
+  levelSeconds: envNumber("BENCH_LEVEL_SECONDS", 20),
   /** An order not terminal this long after its POST counts as an error. */
   orderTimeoutSeconds: 20,
   /** Orders posted at once in the burst. */

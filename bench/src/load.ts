@@ -32,10 +32,11 @@ export interface OrderRun {
   latencyMs?: number;
   /** GETs of the order that got no 200. */
   badPolls: number;
+  /** What went wrong, if anything did (a failed order's result, the first bad GET...). */
+  detail?: string;
   /** The POST's status when it was not 2xx. */
   postStatus?: number;
   retryAfterMs?: number;
-  detail?: string;
 }
 
 /** What a GET /orders/:id answer says: still running, or how the order ended. */
@@ -89,6 +90,7 @@ export async function placeAndFollow(
   }
 
   const deadline = startedAt + orderTimeoutMs;
+  let badPoll: string | undefined; // the first GET that got no 200, to show what went wrong
   const maxPolls = Math.ceil(orderTimeoutMs / pollMs);
   for (let poll = 0; poll < maxPolls && performance.now() < deadline; poll++) {
     await sleep(pollMs, signal);
@@ -96,18 +98,20 @@ export async function placeAndFollow(
       const view = await request(`${target.ordersUrl}/orders/${id}`, { timeoutMs: getTimeoutMs, signal });
       if (view.status !== 200) {
         badPolls += 1;
+        badPoll ??= `GET /orders/${id} answered ${view.status}: ${JSON.stringify(view.body).slice(0, 200)}`;
         continue;
       }
       const state = classify(view.body);
       if (state.terminal) {
         const latencyMs = performance.now() - startedAt;
         return state.success
-          ? { startedAt, outcome: "completed", latencyMs, badPolls }
+          ? { startedAt, outcome: "completed", latencyMs, badPolls, detail: badPoll }
           : { startedAt, outcome: "failed", latencyMs, badPolls, detail: `order ${id}: ${state.detail}` };
       }
-    } catch {
+    } catch (err) {
       rethrowIfAborted(signal);
       badPolls += 1;
+      badPoll ??= `GET /orders/${id}: ${String(err)}`;
     }
   }
   return { startedAt, outcome: "non-terminal", badPolls, detail: `order ${id} not terminal after ${orderTimeoutMs} ms` };

@@ -8,6 +8,7 @@
 // stopped whatever happens.
 import { execFile, execFileSync } from "node:child_process";
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { setMaxListeners } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -36,6 +37,7 @@ const seconds = (since: number) => Math.round((performance.now() - since) / 100)
 
 const abort = new AbortController();
 const { signal } = abort;
+setMaxListeners(5_000, signal); // every request in flight listens to it (the burst: 500 at once)
 const stopWith = (reason: string) => {
   if (!signal.aborted) abort.abort(new Error(reason));
 };

@@ -78,6 +78,21 @@ for (const [name, activity] of Object.entries(activities)) runtime.registerActiv
 const workflows = new DaprWorkflowClient(sidecar);
 let ready = false;
 
+/**
+ * The workflow's state. Dapr may answer a read with a "transient store read failure"
+ * while the workflow is being written: try again, as order-processor does (5 tries, 100 ms apart).
+ */
+async function readState(id: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await workflows.getWorkflowState(id, true);
+    } catch (err) {
+      if (attempt >= 5 || !String(err).includes("transient")) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 const server = http.createServer((req, res) => {
   const answer = (status: number, body: unknown) => {
     res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
@@ -99,7 +114,7 @@ const server = http.createServer((req, res) => {
     }
     const match = /^\/orders\/([\w-]+)$/.exec(url);
     if (req.method === "GET" && match !== null) {
-      workflows.getWorkflowState(match[1]!, true).then((state) => {
+      readState(match[1]!).then((state) => {
         if (state === undefined) return answer(404, { error: "no such order" });
         answer(200, {
           id: state.instanceId,
