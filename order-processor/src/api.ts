@@ -16,6 +16,7 @@ import {
   jsonBody,
   nonEmptyString,
   notFound,
+  PerKeyQueue,
   positiveNumber,
   Router,
 } from "@dapr-orders/service-kit";
@@ -50,6 +51,9 @@ function unavailable(ctx: Context, message: string, details: Record<string, unkn
 export function orderRoutes(workflows: OrderWorkflows, policy: OrderPolicy, intake: IntakeSettings): Router {
   const router = new Router({ prefix: "/orders" });
   let startsInFlight = 0;
+  // Requests with the same Idempotency-Key, one at a time in this process: the second
+  // then finds the order the first placed. (Across replicas, WorkflowExists does.)
+  const sameKey = new PerKeyQueue();
 
   const accepted = (ctx: Context, id: string) => {
     ctx.status = 202;
@@ -57,27 +61,17 @@ export function orderRoutes(workflows: OrderWorkflows, policy: OrderPolicy, inta
     ctx.body = { instance_id: id };
   };
 
-  router.post("/", async (ctx) => {
-    const body = jsonBody(ctx);
-    const key = idempotencyKey(ctx);
-    const order: Order = {
-      id: key === undefined ? randomUUID() : orderIdForKey(key),
-      customer: nonEmptyString(body, "customer"),
-      item: nonEmptyString(body, "item"),
-      total: positiveNumber(body, "total"),
-    };
-    ctx.state.logFields = { order_id: order.id };
+  /** With a key: answers for the order that key placed, if any (Dapr would start a finished one anew). */
+  async function replayed(ctx: Context, order: Order, key: string | undefined): Promise<boolean> {
+    const known = key === undefined ? undefined : await workflows.get(order.id);
+    if (known === undefined) return false;
+    if (!sameOrder(known.details, order)) throw conflict("this Idempotency-Key was used for another order");
+    accepted(ctx, order.id);
+    return true;
+  }
 
-    // A retry with the same key: the order it placed, if any.
-    const replay = async () => {
-      const known = key === undefined ? undefined : await workflows.get(order.id);
-      if (known === undefined) return false;
-      if (!sameOrder(known.details, order)) throw conflict("this Idempotency-Key was used for another order");
-      accepted(ctx, order.id);
-      return true;
-    };
-    if (await replay()) return;
-
+  async function place(ctx: Context, order: Order, key: string | undefined): Promise<void> {
+    if (await replayed(ctx, order, key)) return;
     if (startsInFlight >= intake.maxStartsInFlight) throw unavailable(ctx, "too many orders at once: try again shortly");
     startsInFlight += 1;
     const start = workflows.start({ order, policy }).finally(() => (startsInFlight -= 1));
@@ -91,12 +85,25 @@ export function orderRoutes(workflows: OrderWorkflows, policy: OrderPolicy, inta
         });
       }
     } catch (err) {
-      if (err instanceof WorkflowExists && (await replay())) return;
+      if (err instanceof WorkflowExists && (await replayed(ctx, order, key))) return;
       throw err;
     } finally {
       clearTimeout(timer);
     }
     accepted(ctx, order.id);
+  }
+
+  router.post("/", async (ctx) => {
+    const body = jsonBody(ctx);
+    const key = idempotencyKey(ctx);
+    const order: Order = {
+      id: key === undefined ? randomUUID() : orderIdForKey(key),
+      customer: nonEmptyString(body, "customer"),
+      item: nonEmptyString(body, "item"),
+      total: positiveNumber(body, "total"),
+    };
+    ctx.state.logFields = { order_id: order.id };
+    await (key === undefined ? place(ctx, order, key) : sameKey.run(key, () => place(ctx, order, key)));
   });
 
   router.get("/:id", async (ctx) => {
