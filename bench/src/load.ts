@@ -239,6 +239,11 @@ export interface BurstResult {
   failed: number;
   /** Accepted orders not terminal within terminalWithinMs. */
   stuck: number;
+  /**
+   * Orders whose POST was refused with their id (order-processor's 503 "it may have
+   * been placed") and that exist all the same, and how many of them had not ended.
+   */
+  refusedButPlaced: { count: number; notTerminal: number };
   errorExamples: string[];
 }
 
@@ -259,11 +264,13 @@ export async function burst(target: OrderTarget, settings: BurstSettings): Promi
         const id = field(answer.body, "instance_id");
         const ok = answer.status >= 200 && answer.status < 300 && typeof id === "string";
         if (!ok) examples.add(`POST /orders answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 200)}`);
-        return { status: answer.status, id: ok ? (id as string) : undefined, at: performance.now() - started };
+        // A refusal that names an order id ("it may have been placed") is checked at the end.
+        const maybe = !ok && typeof id === "string" ? id : undefined;
+        return { status: answer.status, id: ok ? (id as string) : undefined, maybe, at: performance.now() - started };
       } catch (err) {
         rethrowIfAborted(signal);
         examples.add(`POST /orders: ${String(err)}`);
-        return { status: undefined, id: undefined, at: undefined };
+        return { status: undefined, id: undefined, maybe: undefined, at: undefined };
       }
     }),
   );
@@ -272,25 +279,60 @@ export async function burst(target: OrderTarget, settings: BurstSettings): Promi
   const answeredAt = answers.flatMap((a) => (a.at === undefined ? [] : [a.at]));
   const ids = answers.flatMap((a) => (a.id === undefined ? [] : [a.id]));
 
-  const outstanding = new Set(ids);
   const deadline = started + terminalWithinMs;
-  let lastTerminalAt = 0;
-  let completed = 0;
-  let failed = 0;
-  const maxRounds = Math.ceil(terminalWithinMs / 250);
-  for (let round = 0; round < maxRounds && outstanding.size > 0 && performance.now() < deadline; round++) {
+  const accepted = await followUntilTerminal(target, ids, started, deadline, signal);
+  for (const detail of accepted.failures) examples.add(detail);
+
+  // Refused orders that were placed all the same (order-processor's 503 "it may have
+  // been placed" names the order): those that exist are followed too, for one round at least.
+  const refused = answers.flatMap((a) => (a.maybe === undefined ? [] : [a.maybe]));
+  const placed: string[] = [];
+  await eachWithConcurrency(refused, 16, async (id) => {
+    try {
+      const view = await request(`${target.ordersUrl}/orders/${id}`, { timeoutMs: getTimeoutMs, signal });
+      if (view.status !== 404) placed.push(id);
+    } catch {
+      rethrowIfAborted(signal);
+      placed.push(id); // unknown: followed as if placed
+    }
+  });
+  const late = await followUntilTerminal(target, placed, started, deadline, signal);
+
+  return {
+    orders: count,
+    postsAnsweredMs: answeredAt.length === 0 ? undefined : Math.round(Math.max(...answeredAt)),
+    statuses,
+    unanswered: answers.length - answeredAt.length,
+    accepted: ids.length,
+    allTerminalMs: accepted.remaining === 0 && ids.length > 0 ? accepted.lastTerminalMs : undefined,
+    completed: accepted.completed,
+    failed: accepted.failed,
+    stuck: accepted.remaining,
+    refusedButPlaced: { count: placed.length, notTerminal: late.remaining },
+    errorExamples: [...examples].slice(0, 5),
+  };
+}
+
+/**
+ * Reads each order every 250 ms (16 reads at a time) until all have ended or the
+ * deadline passed (one round at least). Times are from `started`.
+ */
+async function followUntilTerminal(target: OrderTarget, ids: string[], started: number, deadline: number, signal: AbortSignal) {
+  const outstanding = new Set(ids);
+  const result = { completed: 0, failed: 0, remaining: 0, lastTerminalMs: 0, failures: [] as string[] };
+  const maxRounds = Math.max(1, Math.ceil((deadline - performance.now()) / 250));
+  for (let round = 0; round < maxRounds && outstanding.size > 0 && (round === 0 || performance.now() < deadline); round++) {
     await eachWithConcurrency([...outstanding], 16, async (id) => {
-      if (performance.now() >= deadline) return;
       try {
         const view = await request(`${target.ordersUrl}/orders/${id}`, { timeoutMs: getTimeoutMs, signal });
         const state = view.status === 200 ? classify(view.body) : { terminal: false as const };
         if (!state.terminal) return;
         outstanding.delete(id);
-        lastTerminalAt = performance.now() - started;
-        if (state.success) completed += 1;
+        result.lastTerminalMs = Math.round(performance.now() - started);
+        if (state.success) result.completed += 1;
         else {
-          failed += 1;
-          examples.add(`order ${id}: ${state.detail}`);
+          result.failed += 1;
+          result.failures.push(`order ${id}: ${state.detail}`);
         }
       } catch {
         rethrowIfAborted(signal); // else: asked again next round
@@ -298,18 +340,8 @@ export async function burst(target: OrderTarget, settings: BurstSettings): Promi
     });
     if (outstanding.size > 0) await sleep(250, signal);
   }
-  return {
-    orders: count,
-    postsAnsweredMs: answeredAt.length === 0 ? undefined : Math.round(Math.max(...answeredAt)),
-    statuses,
-    unanswered: answers.length - answeredAt.length,
-    accepted: ids.length,
-    allTerminalMs: outstanding.size === 0 && ids.length > 0 ? Math.round(lastTerminalAt) : undefined,
-    completed,
-    failed,
-    stuck: outstanding.size,
-    errorExamples: [...examples].slice(0, 5),
-  };
+  result.remaining = outstanding.size;
+  return result;
 }
 
 /** Runs `task` on each item, at most `limit` at a time. */

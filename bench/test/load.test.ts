@@ -24,6 +24,11 @@ async function ordersApi() {
         const { item } = JSON.parse(Buffer.concat(chunks).toString()) as { item: string };
         if (item === "busy") return send(503, { error: "too many orders at once" }, { "retry-after": "1" });
         const id = `order-${next++}`;
+        // "late": refused as not started in time, but placed all the same (it ends); "late-stuck": and never ends.
+        if (item === "late" || item === "late-stuck") {
+          reads.set(id, { item: item === "late" ? "a" : "stuck", count: 0 });
+          return send(503, { error: "not started in time: it may have been placed", instance_id: id }, { "retry-after": "1" });
+        }
         reads.set(id, { item, count: 0 });
         return send(202, { instance_id: id });
       }
@@ -43,7 +48,8 @@ async function ordersApi() {
 
 const target = (url: string, items: string[]): OrderTarget => ({ ordersUrl: url, items });
 
-describe("the load", () => {
+describe("the load", function () {
+  this.timeout(10_000);
   let api: Awaited<ReturnType<typeof ordersApi>>;
   beforeEach(async () => (api = await ordersApi()));
   afterEach(async () => api.close());
@@ -138,8 +144,16 @@ describe("the load", () => {
     });
     expect(result).to.include({ orders: 50, accepted: 40, unanswered: 0, completed: 20, failed: 10, stuck: 10 });
     expect(result.statuses).to.deep.equal({ 202: 40, 503: 10 });
+    expect(result.refusedButPlaced).to.deep.equal({ count: 0, notTerminal: 0 });
     expect(result.postsAnsweredMs).to.be.below(1500);
     expect(result.allTerminalMs).to.equal(undefined);
+  });
+
+  it("finds orders refused with their id but placed all the same, and whether they ended", async () => {
+    const result = await burst(target(api.url, ["a", "late", "late-stuck"]), { count: 30, postTimeoutMs: 5000, terminalWithinMs: 1500, signal: new AbortController().signal });
+    expect(result).to.include({ accepted: 10, completed: 10, stuck: 0 });
+    expect(result.statuses).to.deep.equal({ 202: 10, 503: 20 });
+    expect(result.refusedButPlaced).to.deep.equal({ count: 20, notTerminal: 10 });
   });
 
   it("says when every order of a burst ended", async () => {

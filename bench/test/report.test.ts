@@ -28,6 +28,7 @@ const goodBurst: BurstResult = {
   completed: 500,
   failed: 0,
   stuck: 0,
+  refusedButPlaced: { count: 0, notTerminal: 0 },
   errorExamples: [],
 };
 
