@@ -275,24 +275,27 @@ export function svgPlot(points: PlotPoint[], caption: string): string {
     points.forEach((p, i) => out.push(`<text x="${x(i)}" y="${panel.top + panel.h + 16}" text-anchor="middle" fill="#555">${p.clients}</text>`));
     out.push(`<text x="${left + panel.w / 2}" y="${panel.top + panel.h + 32}" text-anchor="middle" fill="#555">clients</text>`);
     for (const who of ["baseline", "ours"] as const) {
+      const other = who === "ours" ? "baseline" : "ours";
       const coords = points.flatMap((p, i) => {
         const v = value(p, who);
-        return v === undefined ? [] : [[x(i), y(v), v] as const];
+        return v === undefined ? [] : [{ i, cx: x(i), cy: y(v), v, above: v >= (value(p, other) ?? -Infinity) }];
       });
       const dash = who === "baseline" ? ` stroke-dasharray="5 3"` : "";
       out.push(
-        `<polyline fill="none" stroke="${colours[who]}" stroke-width="2"${dash} points="${coords.map(([cx, cy]) => `${cx.toFixed(1)},${cy.toFixed(1)}`).join(" ")}"/>`,
+        `<polyline fill="none" stroke="${colours[who]}" stroke-width="2"${dash} points="${coords.map(({ cx, cy }) => `${cx.toFixed(1)},${cy.toFixed(1)}`).join(" ")}"/>`,
       );
-      for (const [cx, cy, v] of coords) {
+      // Each value beside its point: the higher of the two lines' above it, the lower one's below.
+      for (const { i, cx, cy, v, above } of coords) {
+        const anchor = i === 0 ? "start" : i === points.length - 1 ? "end" : "middle";
         out.push(
           `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="3" fill="${colours[who]}"/>`,
-          `<text x="${(cx + 5).toFixed(1)}" y="${(cy - 5).toFixed(1)}" fill="${colours[who]}">${v}</text>`,
+          `<text x="${cx.toFixed(1)}" y="${(cy + (above ? -7 : 15)).toFixed(1)}" text-anchor="${anchor}" fill="${colours[who]}">${v}</text>`,
         );
       }
     }
   };
-  chart(55, "orders/s (higher is better)", (p, who) => p[who]?.ordersPerSecond);
-  chart(375, "p99 latency, ms (lower is better)", (p, who) => p[who]?.p99);
+  chart(50, "orders/s (higher is better)", (p, who) => p[who]?.ordersPerSecond);
+  chart(365, "p99 latency, ms (lower is better)", (p, who) => p[who]?.p99);
   out.push(`<text x="${width / 2}" y="${height - 8}" text-anchor="middle" fill="#555">${escape(caption)}</text>`, "</svg>");
   return out.join("\n") + "\n";
 }
