@@ -9,12 +9,15 @@ import type { DaprSettings, Logger } from "@dapr-orders/service-kit";
 
 export function superviseWorker(runtime: WorkflowRuntime, dapr: DaprSettings, logger: Logger, intervalMs = 2000) {
   const metadata = `http://${dapr.host}:${dapr.httpPort}/v1.0/metadata`;
+  // A sidecar that requires its API token (DAPR_API_TOKEN) answers 401 without it.
+  const token = process.env.DAPR_API_TOKEN;
+  const headers: Record<string, string> = token ? { "dapr-api-token": token } : {};
   let started = false;
 
   const check = async () => {
     let workers: number;
     try {
-      const res = await fetch(metadata, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(metadata, { headers, signal: AbortSignal.timeout(2000) });
       workers = ((await res.json()) as { workflows?: { connectedWorkers?: number } }).workflows?.connectedWorkers ?? 0;
     } catch {
       return; // the sidecar is not answering (yet): ask again at the next check
