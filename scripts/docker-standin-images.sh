@@ -8,6 +8,8 @@
 #   local/redis:7                Debian's redis-server, run like the official redis image
 #   local/{daprd,placement,scheduler}:<dapr version>
 #                                binaries at /, working dir /, uid 65532, like daprio/* (distroless)
+#   local/pause:3.10.1           the holder of each app's network namespace: /pause sleeps until
+#                                SIGTERM or SIGINT, then exits 0, like registry.k8s.io/pause
 # An image that already exists is not rebuilt (delete it to force a rebuild).
 # Progress goes to stderr; stdout is the variables that point docker-compose.yml at the images:
 #   eval "$(scripts/docker-standin-images.sh)" && docker compose up -d --wait
@@ -169,10 +171,39 @@ DOCKERFILE
   rm -rf "$ctx"
 done
 
+# --- pause: a process that only waits to be stopped -----------------------------------------
+# registry.k8s.io/pause is a static C binary; this one is a shell script on the Debian base
+# (already there, so the image costs nothing), with the same entry point, user and signals.
+pause_image=local/pause:3.10.1
+if ! has_image "$pause_image"; then
+  ctx="$cache/pause"
+  rm -rf "$ctx" && mkdir -p "$ctx"
+  cat >"$ctx/pause" <<'PAUSE'
+#!/bin/sh
+# Waits until stopped: exits 0 on SIGTERM or SIGINT (as PID 1 a process gets no default
+# action for them, hence the trap).
+trap 'exit 0' TERM INT
+while :; do
+  sleep 86400 &
+  wait $!
+done
+PAUSE
+  chmod 0755 "$ctx/pause"
+  cat >"$ctx/Dockerfile" <<DOCKERFILE
+FROM $base
+COPY pause /pause
+USER 65535:65535
+ENTRYPOINT ["/pause"]
+DOCKERFILE
+  build "$pause_image" "$ctx"
+  rm -rf "$ctx"
+fi
+
 cat <<VARS
 export NODE_IMAGE=$node_image
 export REDIS_IMAGE=$redis_image
 export DAPRD_IMAGE=local/daprd:$dapr_version
 export PLACEMENT_IMAGE=local/placement:$dapr_version
 export SCHEDULER_IMAGE=local/scheduler:$dapr_version
+export PAUSE_IMAGE=$pause_image
 VARS
