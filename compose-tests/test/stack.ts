@@ -1,13 +1,16 @@
 // The compose stack under test, and the commands that drive it: `run` for one
-// command at a time (remembered, so that an interrupt can stop it first), the app
-// ports check, and the teardown that must happen whatever else does: logs saved,
-// `docker compose down --volumes`, and a check that nothing of the project is left.
+// command at a time (remembered, so that an interrupt can stop it first), the
+// provisioning (Docker, Compose, images) and the start of the stack, each done once
+// per run whichever test file needs them first, and the teardown that must happen
+// whatever else does (root-hooks.ts): logs saved, `docker compose down --volumes`,
+// and a check that nothing of the project is left.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { closeSync, createWriteStream, mkdirSync, openSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { expect } from "chai";
 
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 export const composeFile = path.join(repoRoot, "docker-compose.yml");
@@ -20,6 +23,88 @@ export const appPorts = [3000, 3001, 3002, 3003, 3004];
 
 /** `docker` arguments for this file and project, whatever COMPOSE_FILE or COMPOSE_PROJECT_NAME say. */
 export const composeArgs = ["compose", "--file", composeFile, "--project-name", project];
+
+/**
+ * What the stack runs with, and what the end-to-end suite expects of it
+ * (e2e-tests/test/target.ts): the suite's defaults, among them a 15 s approval
+ * timeout. Fixed here rather than taken from the caller's shell, so both sides agree.
+ * The dashboard's history keeps every event of a run (the chaos test reads it all).
+ */
+export const settings = {
+  APPROVAL_THRESHOLD: "1000",
+  APPROVAL_TIMEOUT_SECONDS: "15",
+  PAYMENT_CARD_LIMIT: "5000",
+  SHIPPING_BLOCKED_CUSTOMERS: "nowhere",
+  RESTOCK_QUANTITY: "100",
+  HISTORY_LENGTH: "50000",
+};
+
+/** The image variables of docker-compose.yml (NODE_IMAGE is the base of the app images). */
+export const imageVariables = ["NODE_IMAGE", "REDIS_IMAGE", "DAPRD_IMAGE", "PLACEMENT_IMAGE", "SCHEDULER_IMAGE", "PAUSE_IMAGE"];
+
+const script = (name: string) => path.join(repoRoot, "scripts", name);
+
+let provisioning: Promise<NodeJS.ProcessEnv> | undefined;
+
+/**
+ * Docker and Compose ready, and the images: the caller's where its image variables
+ * are set (to test other images), local stand-ins for the others (built the first
+ * time, then cached). Resolves with the environment for `docker compose`: the
+ * caller's, the images and the settings. Done once per run.
+ */
+export function provision(): Promise<NodeJS.ProcessEnv> {
+  provisioning ??= (async () => {
+    await run(script("docker-engine.sh"), [], { showStderr: true });
+    let images = Object.fromEntries(imageVariables.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
+    if (Object.keys(images).length < imageVariables.length) {
+      const exports = await run(script("docker-standin-images.sh"), [], { showStderr: true });
+      const standIns = Object.fromEntries([...exports.matchAll(/^export (\w+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+      expect(Object.keys(standIns), "variables printed by docker-standin-images.sh").to.have.members(imageVariables);
+      images = { ...standIns, ...images };
+    }
+    console.log(`    images: ${imageVariables.map((name) => `${name}=${images[name]}`).join(" ")}`);
+    return { ...process.env, ...settings, ...images };
+  })();
+  return provisioning;
+}
+
+/** `docker compose` of this file and project, with what provision() gives; `env` adds to it. */
+export async function compose(args: string[], options: RunOptions = {}): Promise<string> {
+  const env = { ...(await provision()), ...options.env };
+  return run("docker", [...composeArgs, ...args], { ...options, env });
+}
+
+const waitTimeoutSeconds = 180;
+let starting: Promise<void> | undefined;
+
+/**
+ * The stack built and started (`up --build --wait`), once per run: a leftover of
+ * this project is taken down first, and the test stops if something else holds the
+ * app ports. The root hooks take it down after the last test.
+ */
+export function stackUp(): Promise<void> {
+  starting ??= (async () => {
+    await compose(["down", "--volumes", "--remove-orphans"]);
+    const taken = await takenPorts(appPorts);
+    if (taken.length > 0) {
+      throw new Error(
+        `127.0.0.1:${taken.join(", ")} ${taken.length > 1 ? "are" : "is"} taken, and the stack publishes ${appPorts.join(", ")} there. ` +
+          `Stop what listens (another \`docker compose up\`: \`docker compose down\`; the local stack: Ctrl-C on \`npm start\`), then run again.\n` +
+          listeners(taken),
+      );
+    }
+    mkdirSync(artifacts, { recursive: true });
+    const started = Date.now();
+    await compose(["up", "--detach", "--build", "--wait", "--wait-timeout", String(waitTimeoutSeconds)], {
+      log: path.join(artifacts, "up.log"),
+    });
+    console.log(`    stack built and healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  })();
+  return starting;
+}
+
+/** Whether stackUp() was called: the stack may be (partly) up then, and must come down. */
+export const stackStarted = () => starting !== undefined;
 
 let running: ChildProcess | undefined;
 
