@@ -1,8 +1,9 @@
-// The Koa app every service starts from: JSON errors, a request log, JSON-only
-// bodies with a size limit, GET /healthz, then the service's own routes.
+// The Koa app every service starts from: security headers, JSON errors, a request
+// log, JSON-only bodies with a size limit, GET /healthz, then the service's own routes.
 import Koa from "koa";
 import type Router from "@koa/router";
 import bodyParser from "koa-bodyparser";
+import helmet from "koa-helmet";
 import { HttpError } from "./errors.js";
 import type { Logger } from "./logger.js";
 
@@ -11,11 +12,18 @@ export interface AppOptions {
   routes: Router;
   /** Largest accepted JSON body, in the notation of the `bytes` package. */
   bodyLimit?: string;
+  /**
+   * The Content-Security-Policy of every answer: by default that of a JSON API,
+   * "default-src 'none'; frame-ancestors 'none'" (a browser loads nothing from an
+   * answer, nor frames it). false: none, for an app that serves pages and sets its own.
+   */
+  contentSecurityPolicy?: false;
 }
 
-export function createApp({ logger, routes, bodyLimit = "16kb" }: AppOptions): Koa {
+export function createApp({ logger, routes, bodyLimit = "16kb", contentSecurityPolicy }: AppOptions): Koa {
   const app = new Koa();
   app.silent = true; // errors are logged by the middleware below, once
+  app.use(securityHeaders(contentSecurityPolicy !== false));
   app.use(requestLog(logger));
   app.use(errorsAsJson(logger, bodyLimit));
   app.use(requireJsonBody);
@@ -74,13 +82,30 @@ function requestLog(logger: Logger): Koa.Middleware {
   };
 }
 
+/**
+ * helmet's headers (nosniff, no referrer, same-origin resource and opener policies,
+ * no framing...), with a CSP for JSON answers, or none. No Strict-Transport-Security:
+ * the apps speak plain HTTP, and TLS, where there is any, ends in front of them.
+ */
+function securityHeaders(withCsp: boolean): Koa.Middleware {
+  return helmet({
+    contentSecurityPolicy: withCsp ? { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } : false,
+    strictTransportSecurity: false,
+  });
+}
+
 // application/json, and JSON with a suffix such as the CloudEvents that Dapr pub/sub delivers.
 const jsonTypes = ["application/json", "+json"];
+const isJson = (type: string) => type === "application/json" || /^application\/[\w.-]+\+json$/.test(type);
+
+// Methods that always carry a body. A POST must say it is JSON even when it has none:
+// a cross-site HTML form can post (an empty body too), but never as application/json.
+const bodyMethods = new Set(["POST", "PUT", "PATCH"]);
 
 const requireJsonBody: Koa.Middleware = async (ctx, next) => {
   const headers = ctx.request.headers;
   const hasBody = headers["transfer-encoding"] !== undefined || Number(headers["content-length"] ?? 0) > 0;
-  if (hasBody && !ctx.is(jsonTypes)) {
+  if ((hasBody || bodyMethods.has(ctx.method)) && !isJson(ctx.request.type.trim().toLowerCase())) {
     throw new HttpError(415, "Content-Type must be application/json");
   }
   await next();

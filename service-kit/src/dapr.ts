@@ -1,5 +1,7 @@
-// The thin edge to the app's own Dapr sidecar: a configured DaprClient, and service
-// invocation that returns typed JSON or throws an error saying which call failed.
+// The thin edge to the app's own Dapr sidecar: a configured DaprClient (and the
+// options for the workflow client and runtime), and service invocation that returns
+// typed JSON or throws an error saying which call failed. Every client sends the
+// sidecar's API token when there is one (DAPR_API_TOKEN, in DaprSettings).
 import { CommunicationProtocolEnum, DaprClient, HttpMethod, LoggerService, LogLevel } from "@dapr/dapr";
 import type { DaprSettings } from "./config.js";
 import type { Logger } from "./logger.js";
@@ -9,8 +11,14 @@ export function createDaprClient(dapr: DaprSettings, logger: Logger): DaprClient
     daprHost: dapr.host,
     daprPort: dapr.httpPort,
     communicationProtocol: CommunicationProtocolEnum.HTTP,
+    daprApiToken: dapr.apiToken,
     logger: sdkLogger(logger),
   });
+}
+
+/** Options for a DaprWorkflowClient or WorkflowRuntime: the sidecar's gRPC port, its API token, our logger. */
+export function workflowOptions(dapr: DaprSettings, logger: Logger) {
+  return { daprHost: dapr.host, daprPort: dapr.grpcPort, daprApiToken: dapr.apiToken, logger: sdkLogger(logger) };
 }
 
 /**
@@ -23,7 +31,11 @@ export function sdkLogger(logger: Logger): { level: LogLevel; service: LoggerSer
   return { level: LogLevel.Warn, service: { error: debug, warn: debug, info: debug, verbose: debug, debug } };
 }
 
-/** A non-2xx answer from another app (or its sidecar), with the status it gave. */
+/**
+ * A non-2xx answer from another app (or its sidecar), with the status it gave. Its
+ * message, with what the other side said, is for logs; `publicMessage` is what may
+ * be shown to a client.
+ */
 export class InvocationError extends Error {
   constructor(
     readonly target: string,
@@ -32,6 +44,16 @@ export class InvocationError extends Error {
   ) {
     super(message);
     this.name = "InvocationError";
+  }
+
+  /** The app that was called. */
+  get app(): string {
+    return this.target.split("/")[0]!;
+  }
+
+  /** "payments answered 500", or "payments could not be reached": no text of the other side. */
+  get publicMessage(): string {
+    return this.status === undefined ? `${this.app} could not be reached` : `${this.app} answered ${this.status}`;
   }
 }
 

@@ -1,7 +1,8 @@
 export { default as Router } from "@koa/router";
 export { createApp, type AppOptions } from "./app.js";
-export { appPort, daprSettings, envList, envNumber, envString, type DaprSettings } from "./config.js";
-export { createDaprClient, invoke, InvocationError, sdkLogger } from "./dapr.js";
+export { appTokenHeader, appTokenRequired } from "./app-token.js";
+export { appApiToken, appHost, appPort, daprSettings, envList, envNumber, envString, type DaprSettings } from "./config.js";
+export { createDaprClient, invoke, InvocationError, sdkLogger, workflowOptions } from "./dapr.js";
 export { badRequest, conflict, HttpError, notFound } from "./errors.js";
 export { captureConsole, createLogger, type LogFields, type Logger } from "./logger.js";
 export { serve, type ServeOptions } from "./server.js";
@@ -15,4 +16,17 @@ export {
   type StateStore,
   type Versioned,
 } from "./state.js";
-export { boolean, jsonBody, jsonObject, nonEmptyString, positiveNumber, type Body } from "./validate.js";
+export {
+  approverName,
+  customerName,
+  itemName,
+  maxOrderTotal,
+  orderId,
+  orderIdParams,
+  orderIdPattern,
+  orderSchema,
+  orderTotal,
+  text,
+} from "./schemas.js";
+export { jsonBody, parse, parseBody, type Body } from "./validate.js";
+export { z } from "zod";

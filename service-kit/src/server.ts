@@ -6,6 +6,8 @@ import type { Logger } from "./logger.js";
 
 export interface ServeOptions {
   port: number;
+  /** The address to listen on (HOST, see appHost); every interface when undefined. */
+  host?: string | undefined;
   logger: Logger;
   /** Runs after the HTTP server stopped accepting requests. */
   onShutdown?: () => Promise<void>;
@@ -13,9 +15,9 @@ export interface ServeOptions {
 
 const shutdownDeadlineMs = 10_000;
 
-export function serve(app: Koa, { port, logger, onShutdown }: ServeOptions): http.Server {
+export function serve(app: Koa, { port, host, logger, onShutdown }: ServeOptions): http.Server {
   const server = http.createServer(app.callback());
-  server.listen(port, () => logger.info("listening", { port }));
+  server.listen({ port, host }, () => logger.info("listening", { port, host: host ?? "every interface" }));
 
   let stopping = false;
   const stop = async (signal: string) => {
