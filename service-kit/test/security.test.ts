@@ -1,0 +1,184 @@
+import { expect } from "chai";
+import http from "node:http";
+import http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import { DaprWorkflowClient } from "@dapr/dapr";
+import {
+  appApiToken,
+  appHost,
+  appTokenRequired,
+  createApp,
+  createDaprClient,
+  daprSettings,
+  InvocationError,
+  Router,
+  workflowOptions,
+} from "../src/index.js";
+import { memoryLogger, request } from "../src/testing.js";
+
+function echoApp(options: { contentSecurityPolicy?: false } = {}) {
+  const routes = new Router();
+  routes.post("/echo", (ctx) => {
+    ctx.body = { received: (ctx.request as { body?: unknown }).body };
+  });
+  routes.del("/stock", (ctx) => {
+    ctx.body = { cleared: true };
+  });
+  routes.get("/page", (ctx) => {
+    ctx.set("Content-Security-Policy", "default-src 'self'");
+    ctx.type = "html";
+    ctx.body = "<p>page</p>";
+  });
+  return createApp({ logger: memoryLogger(), routes, ...options });
+}
+
+describe("JSON only", () => {
+  it("refuses a POST that does not say it is JSON, also with an empty body (a cross-site form)", async () => {
+    const app = echoApp();
+    const form = "application/x-www-form-urlencoded";
+    expect((await request(app, "POST", "/echo")).status, "no body, no type").to.equal(415);
+    expect((await request(app, "POST", "/echo", { raw: "", contentType: form })).status, "empty form").to.equal(415);
+    expect((await request(app, "POST", "/echo", { raw: "customer=joni", contentType: form })).status, "form").to.equal(415);
+    const text = await request(app, "POST", "/echo", { raw: '{"a":1}', contentType: "text/plain" });
+    expect(text.status, "JSON sent as text/plain").to.equal(415);
+    expect(text.body.error).to.include("application/json");
+  });
+
+  it("takes JSON, an empty JSON body ({}), and JSON with a suffix such as Dapr's CloudEvents", async () => {
+    const app = echoApp();
+    expect((await request(app, "POST", "/echo", { body: { a: 1 } })).body).to.deep.equal({ received: { a: 1 } });
+    const empty = await request(app, "POST", "/echo", { headers: { "content-type": "application/json" } });
+    expect(empty.status).to.equal(200);
+    expect(empty.body).to.deep.equal({ received: {} });
+    const cloudEvent = await request(app, "POST", "/echo", { body: { data: 1 }, contentType: "application/cloudevents+json" });
+    expect(cloudEvent.body).to.deep.equal({ received: { data: 1 } });
+    const cased = await request(app, "POST", "/echo", { body: { a: 2 }, contentType: "Application/JSON; charset=utf-8" });
+    expect(cased.body).to.deep.equal({ received: { a: 2 } });
+  });
+
+  it("lets a GET or DELETE without a body through", async () => {
+    const app = echoApp();
+    expect((await request(app, "DELETE", "/stock")).status).to.equal(200);
+    expect((await request(app, "GET", "/healthz")).status).to.equal(200);
+  });
+});
+
+describe("security headers", () => {
+  it("sends helmet's headers and a CSP that loads nothing, on answers and on errors", async () => {
+    const app = echoApp();
+    for (const res of [await request(app, "GET", "/healthz"), await request(app, "POST", "/echo")]) {
+      expect(res.headers.get("x-content-type-options")).to.equal("nosniff");
+      expect(res.headers.get("referrer-policy")).to.equal("no-referrer");
+      expect(res.headers.get("x-frame-options")).to.equal("SAMEORIGIN");
+      expect(res.headers.get("content-security-policy")).to.equal("default-src 'none';frame-ancestors 'none'");
+      expect(res.headers.get("strict-transport-security")).to.equal(null);
+    }
+  });
+
+  it("leaves the CSP to a route that sets its own (a page), and sends none when told to", async () => {
+    expect((await request(echoApp(), "GET", "/page")).headers.get("content-security-policy")).to.equal("default-src 'self'");
+    const none = await request(echoApp({ contentSecurityPolicy: false }), "GET", "/healthz");
+    expect(none.headers.get("content-security-policy")).to.equal(null);
+    expect(none.headers.get("x-content-type-options")).to.equal("nosniff");
+  });
+});
+
+describe("appTokenRequired", () => {
+  function guarded(token: string | undefined) {
+    const routes = new Router();
+    routes.post("/reserve", appTokenRequired(token), (ctx) => {
+      ctx.body = { reserved: true };
+    });
+    routes.get("/open", (ctx) => {
+      ctx.body = { open: true };
+    });
+    return createApp({ logger: memoryLogger(), routes });
+  }
+  const json = { body: {} };
+
+  it("with a token: refuses a request without it or with another one (401), takes one with it", async () => {
+    const app = guarded("s3cret-token");
+    const without = await request(app, "POST", "/reserve", json);
+    expect(without.status).to.equal(401);
+    expect(without.body.error).to.include("token");
+    expect((await request(app, "POST", "/reserve", { ...json, headers: { "dapr-api-token": "wrong" } })).status).to.equal(401);
+    expect((await request(app, "POST", "/reserve", { ...json, headers: { "dapr-api-token": "s3cret-token-and-more" } })).status).to.equal(401);
+    const right = await request(app, "POST", "/reserve", { ...json, headers: { "dapr-api-token": "s3cret-token" } });
+    expect(right.status).to.equal(200);
+    expect(right.body).to.deep.equal({ reserved: true });
+  });
+
+  it("leaves routes without the middleware open", async () => {
+    expect((await request(guarded("s3cret-token"), "GET", "/open")).status).to.equal(200);
+  });
+
+  it("without a token (unset or empty): lets every request through", async () => {
+    expect((await request(guarded(undefined), "POST", "/reserve", json)).status).to.equal(200);
+    expect((await request(guarded(""), "POST", "/reserve", json)).status).to.equal(200);
+  });
+});
+
+describe("security settings", () => {
+  it("reads the tokens and the address to listen on, unset when missing or empty", () => {
+    expect(appApiToken({ APP_API_TOKEN: "a" })).to.equal("a");
+    expect(appApiToken({ APP_API_TOKEN: "" })).to.equal(undefined);
+    expect(appHost({ HOST: "127.0.0.1" })).to.equal("127.0.0.1");
+    expect(appHost({})).to.equal(undefined);
+    expect(daprSettings({ DAPR_API_TOKEN: "d" }).apiToken).to.equal("d");
+    expect(daprSettings({})).to.deep.equal({ host: "127.0.0.1", httpPort: "3500", grpcPort: "50001" });
+  });
+});
+
+describe("the Dapr API token", () => {
+  it("is sent by the DaprClient that createDaprClient makes", async () => {
+    const seen: (string | undefined)[] = [];
+    const sidecar = http.createServer((req, res) => {
+      seen.push(req.headers["dapr-api-token"] as string | undefined);
+      res.setHeader("content-type", "application/json");
+      res.end(req.url?.startsWith("/v1.0/invoke") ? '{"ok":true}' : "{}"); // {}: the metadata the client asks for first
+    });
+    await new Promise<void>((resolve) => sidecar.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = String((sidecar.address() as AddressInfo).port);
+      const settings = { host: "127.0.0.1", httpPort: port, grpcPort: "1", apiToken: "d4pr-token" };
+      const client = createDaprClient(settings, memoryLogger());
+      expect(await client.invoker.invoke("payments", "api/v1/payments", undefined as never)).to.deep.equal({ ok: true });
+      expect(seen).to.not.be.empty;
+      expect(seen.every((token) => token === "d4pr-token"), JSON.stringify(seen)).to.equal(true);
+    } finally {
+      sidecar.closeAllConnections();
+      await new Promise((resolve) => sidecar.close(resolve));
+    }
+  });
+
+  it("is sent by a DaprWorkflowClient made with workflowOptions (gRPC metadata)", async () => {
+    const seen: (string | undefined)[] = [];
+    const sidecar = http2.createServer();
+    sidecar.on("stream", (stream, headers) => {
+      seen.push(headers["dapr-api-token"] as string | undefined);
+      stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
+      stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "12", "grpc-message": "unimplemented" }));
+      stream.end();
+    });
+    await new Promise<void>((resolve) => sidecar.listen(0, "127.0.0.1", resolve));
+    const port = String((sidecar.address() as AddressInfo).port);
+    const client = new DaprWorkflowClient(workflowOptions({ host: "127.0.0.1", httpPort: "1", grpcPort: port, apiToken: "d4pr-token" }, memoryLogger()));
+    try {
+      await client.getWorkflowState("3f0c1a52-8b7e-4d3a-9c61-0e5b2f4a7d19", false).catch(() => undefined);
+      expect(seen).to.deep.equal(["d4pr-token"]);
+    } finally {
+      await client.stop();
+      await new Promise((resolve) => sidecar.close(resolve));
+    }
+  });
+});
+
+describe("InvocationError", () => {
+  it("has a public message without the other side's text", () => {
+    const answered = new InvocationError("payments/api/v1/payments", 500, "payments/api/v1/payments answered 500: redis at 10.0.0.7 refused");
+    expect(answered.app).to.equal("payments");
+    expect(answered.publicMessage).to.equal("payments answered 500");
+    const unreachable = new InvocationError("inventory/api/v1/inventory", undefined, "inventory/api/v1/inventory failed: connect ECONNREFUSED 127.0.0.1:3502");
+    expect(unreachable.publicMessage).to.equal("inventory could not be reached");
+  });
+});
