@@ -1,9 +1,14 @@
 // inventory's settings, from the environment (defaults in brackets in README).
-import { appPort, daprSettings, envList, envNumber } from "@dapr-orders/service-kit";
+import { appApiToken, appHost, appPort, daprSettings, envList, envNumber } from "@dapr-orders/service-kit";
 
 export const config = {
   port: appPort(3002),
+  /** HOST: the address to listen on; every interface when unset. */
+  host: appHost(),
+  /** Where the sidecar listens, and its API token (DAPR_API_TOKEN) that the Dapr client sends. */
   dapr: daprSettings(),
+  /** APP_API_TOKEN: what the sidecar sends with its calls; when set, reserve, release, restock and clear take requests from the sidecar only. */
+  appToken: appApiToken(),
   /** The Dapr state store holding stock and reservations. */
   stateStore: "inventory-state",
   /** Items that restock fills and that the inventory lists. */

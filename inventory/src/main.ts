@@ -14,4 +14,4 @@ const stock = new Stock(daprStateStore(dapr, config.stateStore), {
   },
 });
 
-serve(createApp({ logger, routes: inventoryRoutes(stock) }), { port: config.port, logger });
+serve(createApp({ logger, routes: inventoryRoutes(stock, config.appToken) }), { port: config.port, host: config.host, logger });

@@ -1,38 +1,46 @@
-// inventory's HTTP API. Called by order-processor (reserve, release) and by
-// people (list, restock, clear), always through Dapr service invocation.
-import { jsonBody, nonEmptyString, Router } from "@dapr-orders/service-kit";
+// inventory's HTTP API. Called by order-processor (reserve, release) and by the
+// dashboard (restock, clear), always through Dapr service invocation: with an app
+// API token those routes take requests from this app's sidecar only. Anyone may
+// read the stock.
+import { appTokenRequired, orderSchema, parseBody, Router, z } from "@dapr-orders/service-kit";
 import type { Stock } from "./stock.js";
 
-export function inventoryRoutes(stock: Stock): Router {
+// order-processor sends the whole order; reserve needs its id and item, release its id.
+const reservation = orderSchema.partial({ customer: true, total: true });
+const release = orderSchema.partial({ customer: true, item: true, total: true });
+const noFields = z.strictObject({});
+
+/** `appToken`: APP_API_TOKEN, which the sidecar sends; undefined leaves every route open. */
+export function inventoryRoutes(stock: Stock, appToken: string | undefined): Router {
   const router = new Router({ prefix: "/api/v1/inventory" });
+  const sidecarOnly = appTokenRequired(appToken);
 
   router.get("/", async (ctx) => {
     const items = await stock.list();
     ctx.body = items.length > 0 ? items : { message: "No inventory: POST /api/v1/inventory/restock to add some", items };
   });
 
-  router.delete("/", async (ctx) => {
+  router.delete("/", sidecarOnly, async (ctx) => {
     await stock.clear();
     ctx.body = { message: "Inventory cleared" };
   });
 
-  router.post("/restock", async (ctx) => {
+  router.post("/restock", sidecarOnly, async (ctx) => {
+    parseBody(ctx, noFields);
     ctx.body = await stock.restock();
   });
 
-  router.post("/reserve", async (ctx) => {
-    const body = jsonBody(ctx);
-    const id = nonEmptyString(body, "id");
+  router.post("/reserve", sidecarOnly, async (ctx) => {
+    const { id, item } = parseBody(ctx, reservation);
     ctx.state.logFields = { order_id: id };
-    ctx.body = await stock.reserve(id, nonEmptyString(body, "item"));
+    ctx.body = await stock.reserve(id, item);
   });
 
   // The order's item, when given, is where a release of an order never seen is noted.
-  router.post("/release", async (ctx) => {
-    const body = jsonBody(ctx);
-    const id = nonEmptyString(body, "id");
+  router.post("/release", sidecarOnly, async (ctx) => {
+    const { id, item } = parseBody(ctx, release);
     ctx.state.logFields = { order_id: id };
-    ctx.body = await stock.release(id, body.item === undefined ? undefined : nonEmptyString(body, "item"));
+    ctx.body = await stock.release(id, item);
   });
 
   return router;

@@ -9,16 +9,20 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Context } from "koa";
 import {
+  approverName,
   badRequest,
-  boolean,
   conflict,
+  customerName,
   HttpError,
-  jsonBody,
-  nonEmptyString,
+  itemName,
   notFound,
+  orderIdParams,
+  orderTotal,
+  parse,
+  parseBody,
   PerKeyQueue,
-  positiveNumber,
   Router,
+  z,
 } from "@dapr-orders/service-kit";
 import type { Order, OrderPolicy } from "./model.js";
 import { WorkflowExists, type OrderWorkflows } from "./orders.js";
@@ -37,9 +41,13 @@ export function orderIdForKey(key: string): string {
 function idempotencyKey(ctx: Context): string | undefined {
   const key = ctx.get("Idempotency-Key");
   if (key === "") return undefined;
-  if (key.length > 200) throw badRequest("Idempotency-Key must be at most 200 characters");
+  if (key.length > 200) throw badRequest("Idempotency-Key must be at most 200 characters", "Idempotency-Key");
   return key;
 }
+
+const newOrder = z.strictObject({ customer: customerName, item: itemName, total: orderTotal });
+
+const approval = z.strictObject({ approver: approverName, approved: z.boolean() });
 
 const sameOrder = (a: Order, b: Order) => a.customer === b.customer && a.item === b.item && a.total === b.total;
 
@@ -94,35 +102,30 @@ export function orderRoutes(workflows: OrderWorkflows, policy: OrderPolicy, inta
   }
 
   router.post("/", async (ctx) => {
-    const body = jsonBody(ctx);
+    const fields = parseBody(ctx, newOrder);
     const key = idempotencyKey(ctx);
-    const order: Order = {
-      id: key === undefined ? randomUUID() : orderIdForKey(key),
-      customer: nonEmptyString(body, "customer"),
-      item: nonEmptyString(body, "item"),
-      total: positiveNumber(body, "total"),
-    };
+    const order: Order = { id: key === undefined ? randomUUID() : orderIdForKey(key), ...fields };
     ctx.state.logFields = { order_id: order.id };
     await (key === undefined ? place(ctx, order, key) : sameKey.run(key, () => place(ctx, order, key)));
   });
 
   router.get("/:id", async (ctx) => {
-    ctx.state.logFields = { order_id: ctx.params.id };
-    const view = await workflows.get(ctx.params.id);
-    if (view === undefined) throw notFound(`no order ${ctx.params.id}`);
+    const { id } = parse(orderIdParams, ctx.params);
+    ctx.state.logFields = { order_id: id };
+    const view = await workflows.get(id);
+    if (view === undefined) throw notFound(`no order ${id}`);
     ctx.body = view;
   });
 
   router.post("/:id/approve", async (ctx) => {
-    const id = ctx.params.id;
+    const { id } = parse(orderIdParams, ctx.params);
     ctx.state.logFields = { order_id: id };
-    const body = jsonBody(ctx);
-    const approval = { approver: nonEmptyString(body, "approver"), approved: boolean(body, "approved") };
+    const decision = parseBody(ctx, approval);
     const view = await workflows.get(id);
     if (view === undefined) throw notFound(`no order ${id}`);
     if (!view.awaiting_approval) throw conflict(`order ${id} is not waiting for approval (it is ${view.status})`);
-    await workflows.approve(id, approval);
-    ctx.body = { id, ...approval };
+    await workflows.approve(id, decision);
+    ctx.body = { id, ...decision };
   });
 
   return router;

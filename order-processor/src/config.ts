@@ -1,9 +1,12 @@
 // order-processor's settings, from the environment (defaults in brackets in README).
-import { appPort, daprSettings, envNumber } from "@dapr-orders/service-kit";
+import { appHost, appPort, daprSettings, envNumber } from "@dapr-orders/service-kit";
 import type { OrderPolicy } from "./model.js";
 
 export const config = {
   port: appPort(3000),
+  /** HOST: the address to listen on; every interface when unset. */
+  host: appHost(),
+  /** Where the sidecar listens, and its API token (DAPR_API_TOKEN) that every Dapr client here sends. */
   dapr: daprSettings(),
   /** What each new order's workflow decides by: it is copied into the order's input when the order is placed. */
   policy: {

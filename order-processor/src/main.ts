@@ -1,14 +1,7 @@
 // order-processor: the HTTP API, and the Dapr Workflow worker that runs the order
 // workflow and its activities. Both talk to this app's sidecar over gRPC.
 import { DaprWorkflowClient, WorkflowRuntime } from "@dapr/dapr";
-import {
-  captureConsole,
-  createApp,
-  createDaprClient,
-  createLogger,
-  sdkLogger,
-  serve,
-} from "@dapr-orders/service-kit";
+import { captureConsole, createApp, createDaprClient, createLogger, serve, workflowOptions } from "@dapr-orders/service-kit";
 import { createActivities } from "./activities.js";
 import { orderRoutes } from "./api.js";
 import { config } from "./config.js";
@@ -19,18 +12,20 @@ import { orderProcessingWorkflow } from "./workflow.js";
 
 const logger = createLogger("order-processor");
 captureConsole(logger); // the SDK's workflow engine logs with console.*
-const sidecar = { daprHost: config.dapr.host, daprPort: config.dapr.grpcPort, logger: sdkLogger(logger) };
+// The sidecar's gRPC port, and its API token when it has one.
+const sidecar = workflowOptions(config.dapr, logger);
 
 const runtime = new WorkflowRuntime(sidecar).registerWorkflowWithName(workflowName, orderProcessingWorkflow);
 const activities = createActivities(createDaprClient(config.dapr, logger), config.pubsub, logger);
 for (const [name, activity] of Object.entries(activities)) runtime.registerActivityWithName(name, activity);
 
 const workflowClient = new DaprWorkflowClient(sidecar);
-const app = createApp({ logger, routes: orderRoutes(daprOrderWorkflows(workflowClient), config.policy, config.intake) });
+const app = createApp({ logger, routes: orderRoutes(daprOrderWorkflows(workflowClient, logger), config.policy, config.intake) });
 const supervisor = superviseWorker(runtime, config.dapr, logger);
 logger.info("settings", { workflow: workflowName, ...config.policy, ...config.intake });
 serve(app, {
   port: config.port,
+  host: config.host,
   logger,
   onShutdown: async () => {
     supervisor.stop();

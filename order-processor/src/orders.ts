@@ -1,6 +1,7 @@
 // The edge to Dapr Workflow for the HTTP API: start an order's workflow, read its
 // state, raise its approval event. api.ts depends on the OrderWorkflows interface only.
 import { WorkflowRuntimeStatus, type DaprWorkflowClient } from "@dapr/dapr";
+import type { Logger } from "@dapr-orders/service-kit";
 import { approvalEvent, awaitingApprovalStatus, workflowName, type Approval, type Order, type OrderInput, type OrderResult } from "./model.js";
 
 /** GET /orders/:id answers with this. */
@@ -43,6 +44,20 @@ export interface WorkflowStateLike {
   workflowFailureDetails?: { getErrorMessage(): string; getErrorType(): string };
 }
 
+type FailureDetails = NonNullable<WorkflowStateLike["workflowFailureDetails"]>;
+
+/** What a client sees of a failure it may not see the text of. */
+export const withheldFailureMessage = "the order failed: its details are in order-processor's log";
+
+/**
+ * Whether a failure's text may be shown: only a plain Error, which is what the
+ * workflow throws on purpose (a failed shipment, with shipping's answer). Any other
+ * type comes from the workflow runtime or a bug, and may carry internal details.
+ */
+export function isPublicFailure(failure: FailureDetails): boolean {
+  return failure.getErrorType() === "Error";
+}
+
 export function toOrderView(state: WorkflowStateLike): OrderView {
   const failure = state.workflowFailureDetails;
   const input = JSON.parse(state.serializedInput ?? "null") as OrderInput | null;
@@ -54,11 +69,16 @@ export function toOrderView(state: WorkflowStateLike): OrderView {
     created_time: state.createdAt.toISOString(),
     last_updated_time: state.lastUpdatedAt.toISOString(),
     ...(state.serializedOutput ? { order_result: JSON.parse(state.serializedOutput) as OrderResult } : {}),
-    ...(failure ? { failure_details: { message: failure.getErrorMessage(), error_type: failure.getErrorType() } } : {}),
+    ...(failure ? { failure_details: publicFailureDetails(failure) } : {}),
   };
 }
 
-export function daprOrderWorkflows(client: DaprWorkflowClient): OrderWorkflows {
+function publicFailureDetails(failure: FailureDetails): { message: string; error_type: string } {
+  const message = isPublicFailure(failure) ? failure.getErrorMessage() : withheldFailureMessage;
+  return { message, error_type: failure.getErrorType() };
+}
+
+export function daprOrderWorkflows(client: DaprWorkflowClient, logger: Logger): OrderWorkflows {
   return {
     async start(input) {
       try {
@@ -70,7 +90,16 @@ export function daprOrderWorkflows(client: DaprWorkflowClient): OrderWorkflows {
     },
     async get(id) {
       const state = await retryingTransient(() => client.getWorkflowState(id, true));
-      return state === undefined ? undefined : toOrderView(state);
+      if (state === undefined) return undefined;
+      const failure = state.workflowFailureDetails;
+      if (failure && !isPublicFailure(failure)) {
+        logger.warn("the order failed with an internal error: its clients see a generic message", {
+          order_id: id,
+          error_type: failure.getErrorType(),
+          err: failure.getErrorMessage(),
+        });
+      }
+      return toOrderView(state);
     },
     async approve(id, approval) {
       await client.raiseEvent(id, approvalEvent, approval);

@@ -4,7 +4,14 @@ import { createApp } from "@dapr-orders/service-kit";
 import { memoryLogger, request } from "@dapr-orders/service-kit/testing";
 import { orderIdForKey, orderRoutes } from "../src/api.js";
 import type { Approval, Order, OrderInput } from "../src/model.js";
-import { retryingTransient, toOrderView, WorkflowExists, type OrderView, type OrderWorkflows } from "../src/orders.js";
+import {
+  retryingTransient,
+  toOrderView,
+  withheldFailureMessage,
+  WorkflowExists,
+  type OrderView,
+  type OrderWorkflows,
+} from "../src/orders.js";
 import { defaultPolicy } from "./workflow-harness.js";
 
 /** OrderWorkflows in memory: what the API asked for, and orders in a chosen status. */
@@ -35,6 +42,9 @@ class RecordedWorkflows implements OrderWorkflows {
 }
 
 const intake = { maxStartsInFlight: 3, startTimeoutMs: 200 };
+/** Order ids as this API makes them. */
+const id = "2c624232-cdec-4b7e-9b7e-1a2b3c4d5e6f";
+const unknownId = "9b1d5e7a-3c2f-4e8b-a6d4-0f1e2d3c4b5a";
 
 function setup() {
   const workflows = new RecordedWorkflows();
@@ -147,6 +157,11 @@ describe("order-processor API", () => {
       ["total is zero", { customer: "joni", item: "kiwi", total: 0 }, "total"],
       ["total is negative", { customer: "joni", item: "kiwi", total: -5 }, "total"],
       ["total is null", { customer: "joni", item: "kiwi", total: null }, "total"],
+      ["total is over 1,000,000", { customer: "joni", item: "kiwi", total: 1_000_000.01 }, "total"],
+      ["customer is over 100 characters", { customer: "j".repeat(101), item: "kiwi", total: 1 }, "customer"],
+      ["item is not an item name", { customer: "joni", item: "Kiwi!", total: 1 }, "item"],
+      ["item is over 40 characters", { customer: "joni", item: "k".repeat(41), total: 1 }, "item"],
+      ["a field is unknown", { customer: "joni", item: "kiwi", total: 1, discount: 50 }, "discount"],
     ];
     for (const [why, body, field] of invalid) {
       it(`answers 400 naming the field when ${why}`, async () => {
@@ -159,6 +174,21 @@ describe("order-processor API", () => {
       });
     }
 
+    it("takes a total of 1,000,000 and a customer of 100 characters, trimmed", async () => {
+      const { app, workflows } = setup();
+      const res = await request(app, "POST", "/orders", { body: { customer: ` ${"j".repeat(100)} `, item: "kiwi", total: 1_000_000 } });
+      expect(res.status).to.equal(202);
+      expect(workflows.started[0]).to.include({ customer: "j".repeat(100), total: 1_000_000 });
+    });
+
+    it("answers 400 naming the header for an Idempotency-Key over 200 characters", async () => {
+      const { app, workflows } = setup();
+      const res = await request(app, "POST", "/orders", { body: { customer: "joni", item: "kiwi", total: 1 }, headers: { "Idempotency-Key": "k".repeat(201) } });
+      expect(res.status).to.equal(400);
+      expect(res.body.field).to.equal("Idempotency-Key");
+      expect(workflows.started).to.be.empty;
+    });
+
     it("answers 400 for a total too large to be a finite number", async () => {
       const { app } = setup();
       const res = await request(app, "POST", "/orders", { raw: '{"customer":"joni","item":"kiwi","total":1e999}' });
@@ -170,7 +200,7 @@ describe("order-processor API", () => {
       const { app } = setup();
       expect((await request(app, "POST", "/orders", { raw: "[1,2]" })).status).to.equal(400);
       expect((await request(app, "POST", "/orders", { raw: '"joni"' })).status).to.equal(400);
-      expect((await request(app, "POST", "/orders")).status).to.equal(400);
+      expect((await request(app, "POST", "/orders", { headers: { "content-type": "application/json" } })).status).to.equal(400);
     });
 
     it("answers 400 for malformed JSON", async () => {
@@ -180,10 +210,15 @@ describe("order-processor API", () => {
       expect(res.body.error).to.match(/not valid JSON/);
     });
 
-    it("answers 415 for a body that is not JSON", async () => {
-      const { app } = setup();
-      const res = await request(app, "POST", "/orders", { raw: "customer=joni", contentType: "application/x-www-form-urlencoded" });
-      expect(res.status).to.equal(415);
+    it("answers 415 for a body that is not JSON, or none that does not say it is JSON (a cross-site form)", async () => {
+      const { app, workflows } = setup();
+      const form = "application/x-www-form-urlencoded";
+      expect((await request(app, "POST", "/orders", { raw: "customer=joni&item=kiwi&total=1", contentType: form })).status).to.equal(415);
+      expect((await request(app, "POST", "/orders", { raw: "", contentType: form })).status).to.equal(415);
+      expect((await request(app, "POST", "/orders")).status).to.equal(415);
+      const text = await request(app, "POST", "/orders", { raw: '{"customer":"joni","item":"kiwi","total":1}', contentType: "text/plain" });
+      expect(text.status).to.equal(415);
+      expect(workflows.started).to.be.empty;
     });
 
     it("answers 413 for an over-large body", async () => {
@@ -196,48 +231,55 @@ describe("order-processor API", () => {
   describe("GET /orders/:id", () => {
     it("answers with the order's state", async () => {
       const { app, workflows } = setup();
-      workflows.add("o-1", "RUNNING");
-      const res = await request(app, "GET", "/orders/o-1");
+      workflows.add(id, "RUNNING");
+      const res = await request(app, "GET", `/orders/${id}`);
       expect(res.status).to.equal(200);
-      expect(res.body).to.deep.equal(workflows.views.get("o-1"));
+      expect(res.body).to.deep.equal(workflows.views.get(id));
     });
 
     it("answers 404 for an unknown order", async () => {
       const { app } = setup();
-      const res = await request(app, "GET", "/orders/nope");
+      const res = await request(app, "GET", `/orders/${unknownId}`);
       expect(res.status).to.equal(404);
-      expect(res.body.error).to.include("nope");
+      expect(res.body.error).to.include(unknownId);
+    });
+
+    it("answers 400 naming the id when it is not an order id", async () => {
+      const { app } = setup();
+      const res = await request(app, "GET", "/orders/nope");
+      expect(res.status).to.equal(400);
+      expect(res.body.field).to.equal("id");
     });
   });
 
   describe("POST /orders/:id/approve", () => {
     it("raises the approval event of a waiting order", async () => {
       const { app, workflows } = setup();
-      workflows.add("o-1", "RUNNING", undefined, true);
-      const res = await request(app, "POST", "/orders/o-1/approve", { body: { approver: "kendall", approved: false } });
+      workflows.add(id, "RUNNING", undefined, true);
+      const res = await request(app, "POST", `/orders/${id}/approve`, { body: { approver: "kendall", approved: false } });
       expect(res.status).to.equal(200);
-      expect(workflows.approvals).to.deep.equal([{ id: "o-1", approval: { approver: "kendall", approved: false } }]);
+      expect(workflows.approvals).to.deep.equal([{ id: id, approval: { approver: "kendall", approved: false } }]);
     });
 
     it("answers 404 for an unknown order", async () => {
       const { app, workflows } = setup();
-      const res = await request(app, "POST", "/orders/nope/approve", { body: { approver: "kendall", approved: true } });
+      const res = await request(app, "POST", `/orders/${unknownId}/approve`, { body: { approver: "kendall", approved: true } });
       expect(res.status).to.equal(404);
       expect(workflows.approvals).to.be.empty;
     });
 
     it("answers 409 for a running order that is not waiting for approval", async () => {
       const { app, workflows } = setup();
-      workflows.add("o-1", "RUNNING");
-      const res = await request(app, "POST", "/orders/o-1/approve", { body: { approver: "kendall", approved: true } });
+      workflows.add(id, "RUNNING");
+      const res = await request(app, "POST", `/orders/${id}/approve`, { body: { approver: "kendall", approved: true } });
       expect(res.status).to.equal(409);
       expect(workflows.approvals).to.be.empty;
     });
 
     it("answers 409 for an order that has finished", async () => {
       const { app, workflows } = setup();
-      workflows.add("o-1", "COMPLETED");
-      const res = await request(app, "POST", "/orders/o-1/approve", { body: { approver: "kendall", approved: true } });
+      workflows.add(id, "COMPLETED");
+      const res = await request(app, "POST", `/orders/${id}/approve`, { body: { approver: "kendall", approved: true } });
       expect(res.status).to.equal(409);
       expect(workflows.approvals).to.be.empty;
     });
@@ -247,11 +289,13 @@ describe("order-processor API", () => {
       ["approver is empty", { approver: "", approved: true }, "approver"],
       ["approved is missing", { approver: "kendall" }, "approved"],
       ["approved is not a boolean", { approver: "kendall", approved: "yes" }, "approved"],
+      ["approver is over 100 characters", { approver: "k".repeat(101), approved: true }, "approver"],
+      ["a field is unknown", { approver: "kendall", approved: true, amount: 1 }, "amount"],
     ] as const) {
       it(`answers 400 naming the field when ${why}`, async () => {
         const { app, workflows } = setup();
-        workflows.add("o-1", "RUNNING", undefined, true);
-        const res = await request(app, "POST", "/orders/o-1/approve", { body });
+        workflows.add(id, "RUNNING", undefined, true);
+        const res = await request(app, "POST", `/orders/${id}/approve`, { body });
         expect(res.status).to.equal(400);
         expect(res.body.field).to.equal(field);
         expect(workflows.approvals).to.be.empty;
@@ -309,6 +353,16 @@ describe("toOrderView", () => {
       message: "No courier delivers to nowhere",
       error_type: "Error",
     });
+  });
+
+  it("withholds the text of a failure the workflow did not throw on purpose (the runtime's, or a bug's)", () => {
+    const failure = {
+      getErrorMessage: () => "Activity task #3 failed: payments/api/v1/payments answered 500: dial tcp 10.0.3.7:6379: connection refused",
+      getErrorType: () => "TaskFailedError",
+    };
+    const view = toOrderView({ ...state, runtimeStatus: WorkflowRuntimeStatus.FAILED, serializedOutput: undefined, workflowFailureDetails: failure });
+    expect(view.failure_details).to.deep.equal({ message: withheldFailureMessage, error_type: "TaskFailedError" });
+    expect(JSON.stringify(view)).to.not.include("10.0.3.7");
   });
 });
 

@@ -1,9 +1,14 @@
 // payments' settings, from the environment (defaults in brackets in README).
-import { appPort, daprSettings, envNumber } from "@dapr-orders/service-kit";
+import { appApiToken, appHost, appPort, daprSettings, envNumber } from "@dapr-orders/service-kit";
 
 export const config = {
   port: appPort(3003),
+  /** HOST: the address to listen on; every interface when unset. */
+  host: appHost(),
+  /** Where the sidecar listens, and its API token (DAPR_API_TOKEN) that the Dapr client sends. */
   dapr: daprSettings(),
+  /** APP_API_TOKEN: what the sidecar sends with its calls; when set, every route takes requests from the sidecar only. */
+  appToken: appApiToken(),
   /** The Dapr state store holding one record per order (shared with shipping, keys prefixed by app id). */
   stateStore: "records-state",
   /** Payments of a total above this are declined: the way to show a declined payment. */

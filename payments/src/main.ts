@@ -12,4 +12,4 @@ const payments = new Payments(daprStateStore(dapr, config.stateStore), {
   onConflict: (key, attempt) => logger.debug("concurrent update, retrying", { key, attempt }),
 });
 
-serve(createApp({ logger, routes: paymentRoutes(payments) }), { port: config.port, logger });
+serve(createApp({ logger, routes: paymentRoutes(payments, config.appToken) }), { port: config.port, host: config.host, logger });

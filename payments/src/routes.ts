@@ -1,27 +1,34 @@
-// payments' HTTP API, called by order-processor through Dapr service invocation.
-import { jsonBody, nonEmptyString, notFound, positiveNumber, Router } from "@dapr-orders/service-kit";
+// payments' HTTP API, called by order-processor through Dapr service invocation:
+// with an app API token, every route takes requests from this app's sidecar only.
+import { appTokenRequired, notFound, orderIdParams, orderSchema, parse, parseBody, Router } from "@dapr-orders/service-kit";
 import type { Payments } from "./payments.js";
 
-export function paymentRoutes(payments: Payments): Router {
+// order-processor sends the whole order; a charge needs its id, customer and total.
+const charge = orderSchema.partial({ item: true });
+const refund = orderSchema.partial();
+
+/** `appToken`: APP_API_TOKEN, which the sidecar sends; undefined leaves every route open. */
+export function paymentRoutes(payments: Payments, appToken: string | undefined): Router {
   const router = new Router({ prefix: "/api/v1/payments" });
+  router.use(appTokenRequired(appToken));
 
   router.post("/", async (ctx) => {
-    const body = jsonBody(ctx);
-    const id = nonEmptyString(body, "id");
+    const { id, customer, total } = parseBody(ctx, charge);
     ctx.state.logFields = { order_id: id };
-    const request = { id, customer: nonEmptyString(body, "customer"), total: positiveNumber(body, "total") };
-    ctx.body = await payments.charge(request);
+    ctx.body = await payments.charge({ id, customer, total });
     ctx.status = 201;
   });
 
+  // The body (the order, as order-processor sends it) is checked, not needed: the id says which payment.
   router.post("/:id/refund", async (ctx) => {
-    const id = ctx.params.id;
+    const { id } = parse(orderIdParams, ctx.params);
     ctx.state.logFields = { order_id: id };
+    parseBody(ctx, refund);
     ctx.body = await payments.refund(id);
   });
 
   router.get("/:id", async (ctx) => {
-    const id = ctx.params.id;
+    const { id } = parse(orderIdParams, ctx.params);
     ctx.state.logFields = { order_id: id };
     const payment = await payments.find(id);
     if (payment === undefined) throw notFound(`no payment for order ${id}`);

@@ -134,16 +134,21 @@ describe("payments", () => {
 });
 
 describe("payments API", () => {
-  const app = (store = new MemoryStateStore()) => createApp({ logger: memoryLogger(), routes: paymentRoutes(payments(store, 5000)) });
+  const app = (store = new MemoryStateStore(), appToken?: string) =>
+    createApp({ logger: memoryLogger(), routes: paymentRoutes(payments(store, 5000), appToken) });
+  // Order ids as order-processor makes them; the body is the whole order, as it sends it.
+  const id = "2c624232-cdec-4b7e-9b7e-1a2b3c4d5e6f";
+  const unknownId = "9b1d5e7a-3c2f-4e8b-a6d4-0f1e2d3c4b5a";
+  const placed = { id, customer: "joni", item: "kiwi", total: 121 };
 
   it("answers 201 with the payment's result", async () => {
-    const res = await request(app(), "POST", "/api/v1/payments", { body: { ...order, item: "kiwi" } });
+    const res = await request(app(), "POST", "/api/v1/payments", { body: placed });
     expect(res.status).to.equal(201);
-    expect(res.body).to.deep.equal({ id: "o-1", success: true, message: "Charged 121 to joni" });
+    expect(res.body).to.deep.equal({ id, success: true, message: "Charged 121 to joni" });
   });
 
   it("answers 201 with success false for a declined payment", async () => {
-    const res = await request(app(), "POST", "/api/v1/payments", { body: { ...order, total: 6000 } });
+    const res = await request(app(), "POST", "/api/v1/payments", { body: { ...placed, total: 6000 } });
     expect(res.status).to.equal(201);
     expect(res.body.success).to.equal(false);
     expect(res.body.message).to.match(/declined/);
@@ -151,38 +156,44 @@ describe("payments API", () => {
 
   it("refunds through POST /api/v1/payments/:id/refund, and answers 200 for an unknown order too", async () => {
     const server = app();
-    await request(server, "POST", "/api/v1/payments", { body: order });
-    const refund = await request(server, "POST", "/api/v1/payments/o-1/refund", { body: order });
+    await request(server, "POST", "/api/v1/payments", { body: placed });
+    const refund = await request(server, "POST", `/api/v1/payments/${id}/refund`, { body: placed });
     expect(refund.status).to.equal(200);
-    expect(refund.body).to.deep.equal({ id: "o-1", success: true, message: "Refunded 121 to joni", undone: true });
-    const unknown = await request(server, "POST", "/api/v1/payments/o-9/refund");
+    expect(refund.body).to.deep.equal({ id, success: true, message: "Refunded 121 to joni", undone: true });
+    const unknown = await request(server, "POST", `/api/v1/payments/${unknownId}/refund`, { body: {} });
     expect(unknown.status).to.equal(200);
     expect(unknown.body).to.include({ success: true, undone: false });
   });
 
   it("shows a payment through GET /api/v1/payments/:id, and answers 404 for an unknown one", async () => {
     const server = app();
-    await request(server, "POST", "/api/v1/payments", { body: order });
-    const found = await request(server, "GET", "/api/v1/payments/o-1");
+    await request(server, "POST", "/api/v1/payments", { body: placed });
+    const found = await request(server, "GET", `/api/v1/payments/${id}`);
     expect(found.status).to.equal(200);
-    expect(found.body).to.deep.equal({ id: "o-1", status: "charged", customer: "joni", total: 121 });
-    expect((await request(server, "GET", "/api/v1/payments/o-9")).status).to.equal(404);
+    expect(found.body).to.deep.equal({ id, status: "charged", customer: "joni", total: 121 });
+    expect((await request(server, "GET", `/api/v1/payments/${unknownId}`)).status).to.equal(404);
   });
 
-  it("answers 500 when the state store fails, so that the caller tries again later", async () => {
+  it("answers 500 when the state store fails, so that the caller tries again later, without the store's error", async () => {
     const store = new MemoryStateStore();
     store.before = () => {
       throw new Error("connection refused");
     };
-    expect((await request(app(store), "POST", "/api/v1/payments", { body: order })).status).to.equal(500);
-    expect((await request(app(store), "POST", "/api/v1/payments/o-1/refund")).status).to.equal(500);
+    const charge = await request(app(store), "POST", "/api/v1/payments", { body: placed });
+    expect(charge.status).to.equal(500);
+    expect(charge.body).to.deep.equal({ error: "internal error" });
+    expect((await request(app(store), "POST", `/api/v1/payments/${id}/refund`, { body: {} })).status).to.equal(500);
   });
 
   for (const [why, body, field] of [
     ["id is missing", { customer: "joni", total: 1 }, "id"],
-    ["customer is empty", { id: "o-1", customer: "", total: 1 }, "customer"],
-    ["total is negative", { id: "o-1", customer: "joni", total: -1 }, "total"],
-    ["total is a string", { id: "o-1", customer: "joni", total: "1" }, "total"],
+    ["id is not an order id", { id: "o-1", customer: "joni", total: 1 }, "id"],
+    ["customer is empty", { id, customer: "", total: 1 }, "customer"],
+    ["customer is too long", { id, customer: "j".repeat(101), total: 1 }, "customer"],
+    ["total is negative", { id, customer: "joni", total: -1 }, "total"],
+    ["total is a string", { id, customer: "joni", total: "1" }, "total"],
+    ["total is over the bound", { id, customer: "joni", total: 1_000_001 }, "total"],
+    ["a field is unknown", { id, customer: "joni", total: 1, card: "4111" }, "card"],
   ] as const) {
     it(`answers 400 naming the field when ${why}`, async () => {
       const res = await request(app(), "POST", "/api/v1/payments", { body });
@@ -191,8 +202,36 @@ describe("payments API", () => {
     });
   }
 
-  it("answers 415 for a body that is not JSON", async () => {
-    const res = await request(app(), "POST", "/api/v1/payments", { raw: "joni", contentType: "text/plain" });
-    expect(res.status).to.equal(415);
+  it("answers 400 to a refund or a read of an id that is not an order id", async () => {
+    const refund = await request(app(), "POST", "/api/v1/payments/o-1/refund", { body: {} });
+    expect(refund.status).to.equal(400);
+    expect(refund.body.field).to.equal("id");
+    expect((await request(app(), "GET", "/api/v1/payments/o-1")).body.field).to.equal("id");
+  });
+
+  it("answers 415 for a body that is not JSON, and for a refund without a body", async () => {
+    expect((await request(app(), "POST", "/api/v1/payments", { raw: "joni", contentType: "text/plain" })).status).to.equal(415);
+    expect((await request(app(), "POST", `/api/v1/payments/${id}/refund`)).status).to.equal(415);
+  });
+
+  describe("with an app API token", () => {
+    const token = { "dapr-api-token": "app-t0ken" };
+
+    it("refuses every route without the token (401), and charges nothing", async () => {
+      const store = new MemoryStateStore();
+      const server = app(store, "app-t0ken");
+      expect((await request(server, "POST", "/api/v1/payments", { body: placed })).status).to.equal(401);
+      expect((await request(server, "POST", `/api/v1/payments/${id}/refund`, { body: {} })).status).to.equal(401);
+      expect((await request(server, "GET", `/api/v1/payments/${id}`)).status).to.equal(401);
+      expect((await payments(store).find(id))).to.equal(undefined);
+    });
+
+    it("takes every route with it", async () => {
+      const server = app(new MemoryStateStore(), "app-t0ken");
+      expect((await request(server, "POST", "/api/v1/payments", { body: placed, headers: token })).status).to.equal(201);
+      expect((await request(server, "GET", `/api/v1/payments/${id}`, { headers: token })).status).to.equal(200);
+      expect((await request(server, "POST", `/api/v1/payments/${id}/refund`, { body: {}, headers: token })).status).to.equal(200);
+      expect((await request(server, "GET", "/healthz")).status, "health stays open").to.equal(200);
+    });
   });
 });

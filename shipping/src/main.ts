@@ -12,4 +12,4 @@ const shipping = new Shipping(daprStateStore(dapr, config.stateStore), {
   onConflict: (key, attempt) => logger.debug("concurrent update, retrying", { key, attempt }),
 });
 
-serve(createApp({ logger, routes: shippingRoutes(shipping) }), { port: config.port, logger });
+serve(createApp({ logger, routes: shippingRoutes(shipping, config.appToken) }), { port: config.port, host: config.host, logger });

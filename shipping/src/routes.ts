@@ -1,21 +1,25 @@
-// shipping's HTTP API, called by order-processor through Dapr service invocation.
-import { jsonBody, nonEmptyString, notFound, Router } from "@dapr-orders/service-kit";
+// shipping's HTTP API, called by order-processor through Dapr service invocation:
+// with an app API token, every route takes requests from this app's sidecar only.
+import { appTokenRequired, notFound, orderIdParams, orderSchema, parse, parseBody, Router } from "@dapr-orders/service-kit";
 import type { Shipping } from "./shipping.js";
 
-export function shippingRoutes(shipping: Shipping): Router {
+// order-processor sends the whole order; a shipment needs its id, customer and item.
+const shipment = orderSchema.partial({ total: true });
+
+/** `appToken`: APP_API_TOKEN, which the sidecar sends; undefined leaves every route open. */
+export function shippingRoutes(shipping: Shipping, appToken: string | undefined): Router {
   const router = new Router({ prefix: "/api/v1/shipments" });
+  router.use(appTokenRequired(appToken));
 
   router.post("/", async (ctx) => {
-    const body = jsonBody(ctx);
-    const id = nonEmptyString(body, "id");
+    const { id, customer, item } = parseBody(ctx, shipment);
     ctx.state.logFields = { order_id: id };
-    const request = { id, customer: nonEmptyString(body, "customer"), item: nonEmptyString(body, "item") };
-    ctx.body = await shipping.schedule(request);
+    ctx.body = await shipping.schedule({ id, customer, item });
     ctx.status = 201;
   });
 
   router.get("/:id", async (ctx) => {
-    const id = ctx.params.id;
+    const { id } = parse(orderIdParams, ctx.params);
     ctx.state.logFields = { order_id: id };
     const shipment = await shipping.find(id);
     if (shipment === undefined) throw notFound(`no shipment for order ${id}`);

@@ -55,42 +55,70 @@ describe("shipping", () => {
 });
 
 describe("shipping API", () => {
-  const app = (store = new MemoryStateStore()) => createApp({ logger: memoryLogger(), routes: shippingRoutes(shipping(store)) });
+  const app = (store = new MemoryStateStore(), appToken?: string) =>
+    createApp({ logger: memoryLogger(), routes: shippingRoutes(shipping(store), appToken) });
+  // Order ids as order-processor makes them; the body is the whole order, as it sends it.
+  const id = "2c624232-cdec-4b7e-9b7e-1a2b3c4d5e6f";
+  const placed = { id, customer: "joni", item: "kiwi", total: 12 };
 
   it("answers 201 with the shipment's result", async () => {
-    const res = await request(app(), "POST", "/api/v1/shipments", { body: { ...order, total: 12 } });
+    const res = await request(app(), "POST", "/api/v1/shipments", { body: placed });
     expect(res.status).to.equal(201);
     expect(res.body.success).to.equal(true);
   });
 
   it("answers 201 with success false when shipping fails", async () => {
-    const res = await request(app(), "POST", "/api/v1/shipments", { body: { ...order, customer: "nowhere" } });
+    const res = await request(app(), "POST", "/api/v1/shipments", { body: { ...placed, customer: "nowhere" } });
     expect(res.status).to.equal(201);
     expect(res.body.success).to.equal(false);
   });
 
   it("shows a shipment through GET /api/v1/shipments/:id, and answers 404 for an unknown one", async () => {
     const server = app();
-    await request(server, "POST", "/api/v1/shipments", { body: order });
-    const found = await request(server, "GET", "/api/v1/shipments/o-1");
+    await request(server, "POST", "/api/v1/shipments", { body: placed });
+    const found = await request(server, "GET", `/api/v1/shipments/${id}`);
     expect(found.status).to.equal(200);
-    expect(found.body).to.include({ id: "o-1", status: "scheduled" });
-    expect((await request(server, "GET", "/api/v1/shipments/o-9")).status).to.equal(404);
+    expect(found.body).to.include({ id, status: "scheduled" });
+    expect((await request(server, "GET", "/api/v1/shipments/9b1d5e7a-3c2f-4e8b-a6d4-0f1e2d3c4b5a")).status).to.equal(404);
+    expect((await request(server, "GET", "/api/v1/shipments/o-9")).body.field).to.equal("id");
   });
 
-  it("answers 500 when the state store fails, so that the caller tries again later", async () => {
+  it("answers 500 when the state store fails, so that the caller tries again later, without the store's error", async () => {
     const store = new MemoryStateStore();
     store.before = () => {
       throw new Error("connection refused");
     };
-    expect((await request(app(store), "POST", "/api/v1/shipments", { body: order })).status).to.equal(500);
+    const res = await request(app(store), "POST", "/api/v1/shipments", { body: placed });
+    expect(res.status).to.equal(500);
+    expect(res.body).to.deep.equal({ error: "internal error" });
   });
 
   for (const field of ["id", "customer", "item"]) {
     it(`answers 400 naming the field when ${field} is missing`, async () => {
-      const res = await request(app(), "POST", "/api/v1/shipments", { body: { ...order, [field]: undefined } });
+      const res = await request(app(), "POST", "/api/v1/shipments", { body: { ...placed, [field]: undefined } });
       expect(res.status).to.equal(400);
       expect(res.body.field).to.equal(field);
     });
   }
+
+  for (const [why, change, field] of [
+    ["an unknown field", { address: "somewhere" }, "address"],
+    ["a customer too long", { customer: "c".repeat(101) }, "customer"],
+    ["an item that is no item name", { item: "<b>kiwi</b>" }, "item"],
+  ] as const) {
+    it(`answers 400 naming the field for ${why}`, async () => {
+      const res = await request(app(), "POST", "/api/v1/shipments", { body: { ...placed, ...change } });
+      expect(res.status).to.equal(400);
+      expect(res.body.field).to.equal(field);
+    });
+  }
+
+  it("with an app API token: refuses a request without it (401), takes one with it", async () => {
+    const server = app(new MemoryStateStore(), "app-t0ken");
+    expect((await request(server, "POST", "/api/v1/shipments", { body: placed })).status).to.equal(401);
+    expect((await request(server, "GET", `/api/v1/shipments/${id}`)).status).to.equal(401);
+    const headers = { "dapr-api-token": "app-t0ken" };
+    expect((await request(server, "POST", "/api/v1/shipments", { body: placed, headers })).status).to.equal(201);
+    expect((await request(server, "GET", `/api/v1/shipments/${id}`, { headers })).status).to.equal(200);
+  });
 });
