@@ -110,7 +110,7 @@ async function firstOrder(target: OrderTarget, name: string): Promise<void> {
 
 /** Fills the real stack's inventory; returns the items, each with at least `needed` units. */
 async function restock(inventoryUrl: string, needed: number): Promise<string[]> {
-  const answer = await request(`${inventoryUrl}/api/v1/inventory/restock`, { method: "POST", timeoutMs: 10_000, signal });
+  const answer = await request(`${inventoryUrl}/api/v1/inventory/restock`, { method: "POST", body: {}, timeoutMs: 10_000, signal });
   if (answer.status !== 200 || !Array.isArray(answer.body)) throw new Error(`restock answered ${answer.status}: ${JSON.stringify(answer.body)}`);
   const items = answer.body as { name: string; quantity: number }[];
   const short = items.filter((i) => i.quantity < needed);
