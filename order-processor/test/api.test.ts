@@ -244,11 +244,12 @@ describe("order-processor API", () => {
       expect(res.body.error).to.include(unknownId);
     });
 
-    it("answers 400 naming the id when it is not an order id", async () => {
-      const { app } = setup();
+    it("answers 404 for an id that is not an order id, without asking for it", async () => {
+      const { app, workflows } = setup();
+      workflows.add("nope", "RUNNING");
       const res = await request(app, "GET", "/orders/nope");
-      expect(res.status).to.equal(400);
-      expect(res.body.field).to.equal("id");
+      expect(res.status).to.equal(404);
+      expect(res.body.error).to.equal("no order nope");
     });
   });
 

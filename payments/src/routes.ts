@@ -1,6 +1,6 @@
 // payments' HTTP API, called by order-processor through Dapr service invocation:
 // with an app API token, every route takes requests from this app's sidecar only.
-import { appTokenRequired, notFound, orderIdParams, orderSchema, parse, parseBody, Router } from "@dapr-orders/service-kit";
+import { appTokenRequired, isOrderId, notFound, orderSchema, parseBody, Router } from "@dapr-orders/service-kit";
 import type { Payments } from "./payments.js";
 
 // order-processor sends the whole order; a charge needs its id, customer and total.
@@ -20,17 +20,19 @@ export function paymentRoutes(payments: Payments, appToken: string | undefined):
   });
 
   // The body (the order, as order-processor sends it) is checked, not needed: the id says which payment.
+  // An id that is not an order id names no order: 404.
   router.post("/:id/refund", async (ctx) => {
-    const { id } = parse(orderIdParams, ctx.params);
+    const id = ctx.params.id;
     ctx.state.logFields = { order_id: id };
     parseBody(ctx, refund);
+    if (!isOrderId(id)) throw notFound(`no payment for order ${id}`);
     ctx.body = await payments.refund(id);
   });
 
   router.get("/:id", async (ctx) => {
-    const { id } = parse(orderIdParams, ctx.params);
+    const id = ctx.params.id;
     ctx.state.logFields = { order_id: id };
-    const payment = await payments.find(id);
+    const payment = isOrderId(id) ? await payments.find(id) : undefined;
     if (payment === undefined) throw notFound(`no payment for order ${id}`);
     ctx.body = payment;
   });

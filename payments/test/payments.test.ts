@@ -202,11 +202,13 @@ describe("payments API", () => {
     });
   }
 
-  it("answers 400 to a refund or a read of an id that is not an order id", async () => {
-    const refund = await request(app(), "POST", "/api/v1/payments/o-1/refund", { body: {} });
-    expect(refund.status).to.equal(400);
-    expect(refund.body.field).to.equal("id");
-    expect((await request(app(), "GET", "/api/v1/payments/o-1")).body.field).to.equal("id");
+  it("answers 404 to a refund or a read of an id that is not an order id, and writes nothing", async () => {
+    const store = new MemoryStateStore();
+    const refund = await request(app(store), "POST", "/api/v1/payments/o-1/refund", { body: {} });
+    expect(refund.status).to.equal(404);
+    expect(refund.body.error).to.equal("no payment for order o-1");
+    expect(await payments(store).find("o-1")).to.equal(undefined);
+    expect((await request(app(store), "GET", "/api/v1/payments/o-1")).status).to.equal(404);
   });
 
   it("answers 415 for a body that is not JSON, and for a refund without a body", async () => {

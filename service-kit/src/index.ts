@@ -19,10 +19,10 @@ export {
 export {
   approverName,
   customerName,
+  isOrderId,
   itemName,
   maxOrderTotal,
   orderId,
-  orderIdParams,
   orderIdPattern,
   orderSchema,
   orderTotal,

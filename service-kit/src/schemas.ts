@@ -14,7 +14,7 @@ export const orderIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
 
 /** A trimmed, non-empty string of at most `max` characters. */
 export const text = (max: number) =>
-  z.string().trim().min(1, "must not be empty").max(max, `must be at most ${max} characters`);
+  z.string().trim().min(1, "must be a non-empty string").max(max, `must be at most ${max} characters`);
 
 export const orderId = z.string().regex(orderIdPattern, "must be an order id (a UUID such as 3f0c1a52-8b7e-4d3a-9c61-0e5b2f4a7d19)");
 
@@ -24,7 +24,7 @@ export const itemName = z.string().regex(/^[a-z0-9-]{1,40}$/, "must be 1 to 40 c
 
 export const orderTotal = z
   .number()
-  .positive("must be greater than 0")
+  .positive("must be a finite number greater than 0")
   .max(maxOrderTotal, `must be at most ${maxOrderTotal}`);
 
 export const approverName = text(100);
@@ -37,5 +37,5 @@ export const orderSchema = z.strictObject({
   total: orderTotal,
 });
 
-/** Route parameters that are just an order id (`/:id`). */
-export const orderIdParams = z.object({ id: orderId });
+/** Whether `id` is an order id. An id in a path that is not one names no order: a 404, as for any unknown order. */
+export const isOrderId = (id: string) => orderIdPattern.test(id);

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { randomUUID } from "node:crypto";
-import { createApp, HttpError, maxOrderTotal, orderSchema, parse, parseBody, Router, z } from "../src/index.js";
+import { createApp, HttpError, isOrderId, maxOrderTotal, orderSchema, parse, parseBody, Router, z } from "../src/index.js";
 import { memoryLogger, request } from "../src/testing.js";
 
 /** The 400 that parse throws, as {status, error, field}. */
@@ -24,7 +24,7 @@ describe("parse", () => {
   it("answers 400 naming the field: missing, wrong type, empty, too long", () => {
     expect(refusal(orderSchema, { ...order, customer: undefined })).to.deep.equal({ status: 400, error: "customer is required", field: "customer" });
     expect(refusal(orderSchema, { ...order, total: "121" })).to.deep.equal({ status: 400, error: "total must be a number", field: "total" });
-    expect(refusal(orderSchema, { ...order, customer: "  " })).to.deep.equal({ status: 400, error: "customer must not be empty", field: "customer" });
+    expect(refusal(orderSchema, { ...order, customer: "  " })).to.deep.equal({ status: 400, error: "customer must be a non-empty string", field: "customer" });
     expect(refusal(orderSchema, { ...order, customer: "x".repeat(101) })).to.deep.equal({
       status: 400,
       error: "customer must be at most 100 characters",
@@ -60,6 +60,8 @@ describe("order fields", () => {
     for (const id of ["o-1", "", "2C624232-CDEC-4B7E-9B7E-1A2B3C4D5E6F", `${randomUUID()}x`, "../../etc/passwd", 7]) {
       expect(field({ id }), String(id)).to.equal("id");
     }
+    expect(isOrderId(randomUUID())).to.equal(true);
+    expect(isOrderId("no-such-order")).to.equal(false);
   });
 
   it("takes item names of a-z, 0-9 and -, 1 to 40 characters", () => {

@@ -1,6 +1,6 @@
 // shipping's HTTP API, called by order-processor through Dapr service invocation:
 // with an app API token, every route takes requests from this app's sidecar only.
-import { appTokenRequired, notFound, orderIdParams, orderSchema, parse, parseBody, Router } from "@dapr-orders/service-kit";
+import { appTokenRequired, isOrderId, notFound, orderSchema, parseBody, Router } from "@dapr-orders/service-kit";
 import type { Shipping } from "./shipping.js";
 
 // order-processor sends the whole order; a shipment needs its id, customer and item.
@@ -19,9 +19,9 @@ export function shippingRoutes(shipping: Shipping, appToken: string | undefined)
   });
 
   router.get("/:id", async (ctx) => {
-    const { id } = parse(orderIdParams, ctx.params);
+    const id = ctx.params.id;
     ctx.state.logFields = { order_id: id };
-    const shipment = await shipping.find(id);
+    const shipment = isOrderId(id) ? await shipping.find(id) : undefined;
     if (shipment === undefined) throw notFound(`no shipment for order ${id}`);
     ctx.body = shipment;
   });
