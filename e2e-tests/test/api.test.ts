@@ -1,8 +1,8 @@
 // The HTTP APIs' answers to bad requests (SPEC, "HTTP API"), from the running services.
 import { expect } from "chai";
-import { randomUUID } from "node:crypto";
-import { approve, placeOrder, request, waitUntilFinished } from "./http.js";
-import { urls } from "./target.js";
+import { createHash, randomUUID } from "node:crypto";
+import { approve, ensureInStock, placeOrder, request, waitUntilFinished } from "./http.js";
+import { settings, urls } from "./target.js";
 
 describe("order API", function () {
   this.timeout(60_000);
@@ -139,5 +139,87 @@ describe("inventory, payments and shipping APIs", function () {
     expect(page.headers.get("content-type")).to.include("text/html");
     const client = await request("GET", `${urls.notifications}/socket.io/socket.io.js`);
     expect(client.status).to.equal(200);
+  });
+});
+
+// What a cross-site page can send without the browser asking first (an HTML form, or
+// fetch in no-cors mode): a POST of a form, with or without fields. Every POST must
+// be JSON, so these never reach a route.
+describe("requests that try to get in", function () {
+  this.timeout(60_000);
+  const form = "application/x-www-form-urlencoded";
+
+  /** Every item's quantity, by name. */
+  async function stock(): Promise<Record<string, number>> {
+    const res = await request("GET", `${urls.inventory}/api/v1/inventory`);
+    const items: { name: string; quantity: number }[] = Array.isArray(res.body) ? res.body : res.body.items;
+    return Object.fromEntries(items.map((i) => [i.name, i.quantity]));
+  }
+
+  /** The id order-processor gives the order placed with this Idempotency-Key (as its orderIdForKey). */
+  function orderIdForKey(key: string): string {
+    const hash = createHash("sha256").update(key).digest("hex");
+    return [hash.slice(0, 8), hash.slice(8, 12), hash.slice(12, 16), hash.slice(16, 20), hash.slice(20, 32)].join("-");
+  }
+
+  it("a cross-site form post to restock, empty or not, is refused with 415 and restocks nothing", async () => {
+    await ensureInStock(["kiwi"]);
+    const { id } = await placeOrder({ customer: "joni", item: "kiwi", total: 5 }); // takes a kiwi: the stock is not full
+    expect((await waitUntilFinished(id)).order_result?.success).to.equal(true);
+    const before = await stock();
+    expect(before.kiwi, "a kiwi is missing, so a restock would show").to.be.below(settings.restockQuantity);
+
+    for (const raw of ["", "quantity=100"]) {
+      const res = await request("POST", `${urls.inventory}/api/v1/inventory/restock`, { raw, contentType: form });
+      expect(res.status, JSON.stringify(raw)).to.equal(415);
+    }
+    const none = await request("POST", `${urls.inventory}/api/v1/inventory/restock`);
+    expect(none.status, "no body, no Content-Type").to.equal(415);
+    expect(await stock()).to.deep.equal(before);
+  });
+
+  it("a cross-site form post to POST /orders or an approval, empty or not, is refused with 415 and places nothing", async () => {
+    for (const raw of ["", "customer=joni&item=kiwi&total=5"]) {
+      const key = `e2e-form-${randomUUID()}`; // a form cannot send one: here it shows whether an order was placed
+      const res = await request("POST", `${urls.orders}/orders`, { raw, contentType: form, headers: { "Idempotency-Key": key } });
+      expect(res.status, JSON.stringify(raw)).to.equal(415);
+      expect((await request("GET", `${urls.orders}/orders/${orderIdForKey(key)}`)).status, "no order for the key").to.equal(404);
+    }
+    const approval = await request("POST", `${urls.orders}/orders/${randomUUID()}/approve`, { raw: "approver=mallory&approved=true", contentType: form });
+    expect(approval.status).to.equal(415);
+  });
+
+  it("a field the API does not know is a 400 naming it", async () => {
+    const order = await request("POST", `${urls.orders}/orders`, { json: { customer: "joni", item: "kiwi", total: 5, discount: 100 } });
+    expect(order.status).to.equal(400);
+    expect(order.body).to.include({ field: "discount" });
+    const reserve = await request("POST", `${urls.inventory}/api/v1/inventory/reserve`, { json: { id: randomUUID(), item: "kiwi", quantity: 50 } });
+    expect(reserve.status).to.equal(400);
+    expect(reserve.body).to.include({ field: "quantity" });
+    const restock = await request("POST", `${urls.inventory}/api/v1/inventory/restock`, { json: { quantity: 1_000_000 } });
+    expect(restock.status).to.equal(400);
+    expect(restock.body).to.include({ field: "quantity" });
+  });
+
+  it("a total over 1,000,000, an over-long name or an item that is no item name is a 400 naming the field", async () => {
+    const cases: [unknown, string][] = [
+      [{ customer: "joni", item: "kiwi", total: 1_000_000.01 }, "total"],
+      [{ customer: "j".repeat(101), item: "kiwi", total: 5 }, "customer"],
+      [{ customer: "joni", item: "kiwi; DROP TABLE", total: 5 }, "item"],
+    ];
+    for (const [body, field] of cases) {
+      const res = await request("POST", `${urls.orders}/orders`, { json: body });
+      expect(res.status, JSON.stringify(body)).to.equal(400);
+      expect(res.body.field).to.equal(field);
+      expect(res.body.error).to.include(field);
+    }
+  });
+
+  it("an order id in a body that is not one is a 400 naming it; in a path it names no order: 404", async () => {
+    const reserve = await request("POST", `${urls.inventory}/api/v1/inventory/reserve`, { json: { id: "../stock-kiwi", item: "kiwi" } });
+    expect(reserve.status).to.equal(400);
+    expect(reserve.body.field).to.equal("id");
+    expect((await request("GET", `${urls.orders}/orders/..%2Fstock-kiwi`)).status).to.equal(404);
+    expect((await request("POST", `${urls.payments}/api/v1/payments/x/refund`, { json: {} })).status).to.equal(404);
   });
 });

@@ -107,9 +107,9 @@ export async function stockOf(item: string): Promise<number | undefined> {
   return items.find((i) => i.name === item)?.quantity;
 }
 
-/** POST /api/v1/inventory/restock: every item back to its full quantity. */
+/** POST /api/v1/inventory/restock: every item back to its full quantity. (Every POST must be JSON: `{}`.) */
 export async function restock(): Promise<Response> {
-  return request("POST", `${urls.inventory}/api/v1/inventory/restock`);
+  return request("POST", `${urls.inventory}/api/v1/inventory/restock`, { json: {} });
 }
 
 /** Restocks unless every one of `items` is in stock already (keeps a running system's stock). */
