@@ -1,9 +1,14 @@
 // notifications' settings, from the environment (defaults in brackets in README).
-import { appPort, daprSettings, envNumber, envString } from "@dapr-orders/service-kit";
+import { appApiToken, appHost, appPort, daprSettings, envNumber, envString } from "@dapr-orders/service-kit";
 
 export const config = {
   port: appPort(3001),
+  /** HOST: the address to listen on; every interface when unset. */
+  host: appHost(),
+  /** Where the sidecar listens, and its API token (DAPR_API_TOKEN) that the Dapr client sends. */
   dapr: daprSettings(),
+  /** APP_API_TOKEN: what the sidecar sends with its calls; when set, the subscription routes take requests from the sidecar only. */
+  appToken: appApiToken(),
   /** host:port of the Redis that keeps the event history and links several instances (the sidecars' REDIS_HOST). */
   redisHost: envString("REDIS_HOST", "localhost:6379"),
   /** How many recent events the history keeps, and sends to a page that (re)connects. */

@@ -31,12 +31,13 @@ const backend = daprBackend(createDaprClient(config.dapr, logger), config.apps);
 
 const routes = new Router()
   .use(securityHeaders)
-  .use(notificationRoutes({ history, publish: (event) => hub.publish(event), deadLetters, logger }).routes())
+  .use(notificationRoutes({ history, publish: (event) => hub.publish(event), deadLetters, logger, appToken: config.appToken }).routes())
   .use(dashboardRoutes(backend).routes())
   .use(publicFiles(fileURLToPath(new URL("../../public", import.meta.url))).routes());
 
 const server = serve(createApp({ logger, routes }), {
   port: config.port,
+  host: config.host,
   logger,
   onShutdown: async () => {
     await hub.close();

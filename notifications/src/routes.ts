@@ -6,7 +6,7 @@
 // 400, the notification is invalid: Dapr does not retry it but sends it to the
 // dead-letter topic; 500 (Redis is unavailable), Dapr delivers it again later
 // (dapr-components/notifications-resiliency.yaml).
-import { jsonBody, Router, type Logger } from "@dapr-orders/service-kit";
+import { appTokenRequired, jsonBody, Router, type Logger } from "@dapr-orders/service-kit";
 import type { DeadLetters } from "./dead-letters.js";
 import type { EventHistory, StoredEvent } from "./history.js";
 import { parseNotification } from "./notification.js";
@@ -17,12 +17,15 @@ export interface SubscriptionOptions {
   publish: (event: StoredEvent) => void;
   deadLetters: DeadLetters;
   logger: Logger;
+  /** APP_API_TOKEN, which the sidecar sends: with it, only the sidecar may deliver; undefined leaves the routes open. */
+  appToken?: string | undefined;
 }
 
-export function notificationRoutes({ history, publish, deadLetters, logger }: SubscriptionOptions): Router {
+export function notificationRoutes({ history, publish, deadLetters, logger, appToken }: SubscriptionOptions): Router {
   const router = new Router();
+  const sidecarOnly = appTokenRequired(appToken);
 
-  router.post("/notifications", async (ctx) => {
+  router.post("/notifications", sidecarOnly, async (ctx) => {
     // Dapr wraps what order-processor published in a CloudEvent: the notification is its data.
     const data = dataOf(jsonBody(ctx));
     ctx.state.logFields = { order_id: orderIdOf(data) };
@@ -37,7 +40,7 @@ export function notificationRoutes({ history, publish, deadLetters, logger }: Su
     ctx.body = { status: "SUCCESS" };
   });
 
-  router.post("/notifications/dead-letters", async (ctx) => {
+  router.post("/notifications/dead-letters", sidecarOnly, async (ctx) => {
     const cloudEvent = jsonBody(ctx);
     const data = dataOf(cloudEvent);
     const order_id = orderIdOf(data);

@@ -23,21 +23,21 @@ const notification = {
 };
 const cloudEvent = (data: unknown) => ({ specversion: "1.0", id: "ce-1", type: "com.dapr.event.sent", topic: "notifications", data });
 
-function setup() {
+function setup(appToken?: string) {
   const history = new MemoryHistory();
   const deadLetters = new MemoryDeadLetters();
   const published: StoredEvent[] = [];
   const logger = memoryLogger();
   const routes = new Router()
     .use(securityHeaders)
-    .use(notificationRoutes({ history, publish: (event) => published.push(event), deadLetters, logger }).routes())
+    .use(notificationRoutes({ history, publish: (event) => published.push(event), deadLetters, logger, appToken }).routes())
     .use(publicFiles(publicDir).routes());
   return { app: createApp({ logger, routes }), history, deadLetters, published, logger };
 }
 
-/** Delivers `data` as Dapr does: POST, a CloudEvent. */
-const deliver = (app: ReturnType<typeof setup>["app"], data: unknown, path = "/notifications") =>
-  request(app, "POST", path, { body: cloudEvent(data), contentType: "application/cloudevents+json" });
+/** Delivers `data` as Dapr does: POST, a CloudEvent (with the app token, when there is one). */
+const deliver = (app: ReturnType<typeof setup>["app"], data: unknown, path = "/notifications", headers: Record<string, string> = {}) =>
+  request(app, "POST", path, { body: cloudEvent(data), contentType: "application/cloudevents+json", headers });
 
 describe("notifications API", () => {
   it("keeps a notification delivered by Dapr as a CloudEvent, and sends it to the pages", async () => {
@@ -84,6 +84,18 @@ describe("notifications API", () => {
     history.failing = false;
     expect((await deliver(app, notification)).status).to.equal(200);
     expect(published).to.have.length(1);
+  });
+
+  it("takes deliveries from the sidecar only, when there is an app API token", async () => {
+    const { app, history, deadLetters } = setup("s3cret");
+    for (const path of ["/notifications", "/notifications/dead-letters"]) {
+      expect((await deliver(app, notification, path)).status, path).to.equal(401);
+      expect((await deliver(app, notification, path, { "dapr-api-token": "wrong" })).status, path).to.equal(401);
+    }
+    expect(history.events.length + deadLetters.letters.length).to.equal(0);
+    expect((await deliver(app, notification, "/notifications", { "dapr-api-token": "s3cret" })).status).to.equal(200);
+    expect((await deliver(app, notification, "/notifications/dead-letters", { "dapr-api-token": "s3cret" })).status).to.equal(200);
+    expect(history.events.length + deadLetters.letters.length).to.equal(2);
   });
 
   it("logs a dead letter at error level with its order, and keeps it", async () => {
