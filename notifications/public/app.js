@@ -2,7 +2,7 @@
 // sends the page's actions to notifications' /api, which passes them on to the
 // apps through Dapr. Text from orders only ever goes in with textContent, never
 // as HTML; the Content-Security-Policy forbids inline script as a second guard.
-import { Board, classify, statusLabels } from "./board.js";
+import { Board, compareIds, statusLabels, toneOf } from "./board.js";
 
 /** @typedef {import("./board.js").OrderEvent} OrderEvent */
 /** @typedef {import("./board.js").OrderView} OrderView */
@@ -11,8 +11,12 @@ import { Board, classify, statusLabels } from "./board.js";
 /** The Socket.IO client, which /socket.io/socket.io.js (served by this app) defines. */
 const io = /** @type {typeof import("socket.io-client").io} */ (/** @type {any} */ (globalThis).io);
 
-const board = new Board();
-const feedLimit = 200;
+/** How many finished orders the board shows (older ones fold away), and how many events the feed. */
+const finishedShown = 50;
+const feedLength = 200;
+const board = new Board({ finishedShown, feedLength });
+/** Changes drawn at once that are still animated (more come under load: those are not). */
+const animateAtMost = 5;
 /** Whether the first history has come: until then the board is still loading. */
 let synced = false;
 
@@ -31,6 +35,7 @@ function byId(id, type) {
 const ui = {
   connection: byId("connection", HTMLElement),
   board: byId("board", HTMLElement),
+  boardFolded: byId("board-folded", HTMLElement),
   boardEmpty: byId("board-empty", HTMLElement),
   filters: byId("filters", HTMLElement),
   feed: byId("feed", HTMLOListElement),
@@ -117,9 +122,8 @@ function card(view) {
 
   const timeline = el("ol", { className: "timeline", attrs: { "aria-label": "Events" } });
   for (const event of view.events) {
-    const { tone } = classify(event.message);
     timeline.append(
-      el("li", { className: `event ${tone}`, attrs: { "data-event-id": event.id } },
+      el("li", { className: `event ${toneOf(event.type)}`, attrs: { "data-event-id": event.id, "data-seq": String(event.seq), "data-type": event.type } },
         timeElement(event.time),
         el("span", { className: "message", text: event.message }),
       ),
@@ -128,41 +132,59 @@ function card(view) {
   article.append(timeline);
 
   const started = view.events[0];
+  const decision = view.decision === undefined ? "" : `${view.decision.approved ? "approved" : "rejected"} by ${view.decision.approver}`;
   article.append(
     el("footer", { className: "order-foot" },
       el("code", { className: "order-id", text: view.id.slice(0, 8), attrs: { title: view.id } }),
       started === undefined ? "" : el("span", { text: `started ${timeOf(started.time)}` }),
+      decision === "" ? "" : el("span", { className: "decided", text: decision }),
     ),
   );
   return article;
 }
 
+/** The cards on the board, by order id. */
+/** @type {Map<string, HTMLElement>} */
+const cards = new Map();
+
 /** @param {string} id */
 function cardOf(id) {
-  return ui.board.querySelector(`article[data-order-id="${CSS.escape(id)}"]`);
+  return cards.get(id);
 }
 
 /**
- * Redraws the orders that changed; new ones go where their age puts them (newest first).
+ * Redraws the orders that changed and takes away those folded; a new card goes
+ * where its order's age puts it (newest first).
  * @param {Set<string>} changed
  * @param {Set<string>} added
+ * @param {Set<string>} folded
  */
-function drawOrders(changed, added) {
+function drawOrders(changed, added, folded) {
+  for (const id of folded) {
+    cards.get(id)?.remove();
+    cards.delete(id);
+  }
+  // A few changes are shown with a glow; many at once (under load) are not animated.
+  const animate = synced && changed.size <= animateAtMost;
   const views = board.orders();
   for (let i = views.length - 1; i >= 0; i--) {
     const view = /** @type {OrderView} */ (views[i]);
     if (!changed.has(view.id)) continue;
     const fresh = card(view);
-    const old = cardOf(view.id);
-    if (old !== null) {
+    const old = cards.get(view.id);
+    cards.set(view.id, fresh);
+    if (old !== undefined) {
       old.replaceWith(fresh);
-      fresh.classList.add("updated");
+      if (animate) fresh.classList.add("updated");
     } else {
-      const newer = views[i + 1] === undefined ? null : cardOf(/** @type {OrderView} */ (views[i + 1]).id);
-      ui.board.insertBefore(fresh, newer);
-      if (added.has(view.id) && synced) fresh.classList.add("arrived");
+      const older = views[i + 1] === undefined ? null : (cards.get(/** @type {OrderView} */ (views[i + 1]).id) ?? null);
+      ui.board.insertBefore(fresh, older);
+      if (animate && added.has(view.id)) fresh.classList.add("arrived");
     }
   }
+  const hidden = board.folded;
+  ui.boardFolded.hidden = hidden === 0;
+  ui.boardFolded.textContent = `${hidden.toLocaleString()} older finished order${hidden === 1 ? "" : "s"}`;
   drawCounts();
 }
 
@@ -190,8 +212,7 @@ ui.filters.addEventListener("click", (e) => {
 
 /** @param {OrderEvent} event */
 function feedRow(event) {
-  const { tone } = classify(event.message);
-  return el("li", { className: `feed-row ${tone}`, attrs: { "data-event-id": event.id, "data-order-id": event.order_id } },
+  return el("li", { className: `feed-row ${toneOf(event.type)}`, attrs: { "data-event-id": event.id, "data-order-id": event.order_id, "data-seq": String(event.seq) } },
     timeElement(event.time),
     el("code", { className: "order-id", text: event.order_id.slice(0, 8), attrs: { title: event.order_id } }),
     el("span", { className: "message", text: event.message }),
@@ -200,33 +221,63 @@ function feedRow(event) {
 
 /** @param {OrderEvent[]} added */
 function drawFeed(added) {
-  // Usually the new events are the newest ones: they go on top. Otherwise (a live
-  // event came before the history that precedes it) the feed is drawn anew.
-  const newest = board.feed(added.length);
-  if (newest.every((e) => added.includes(e))) ui.feed.prepend(...newest.map(feedRow));
-  else ui.feed.replaceChildren(...board.feed(feedLimit).map(feedRow));
-  while (ui.feed.childElementCount > feedLimit) ui.feed.lastElementChild?.remove();
+  // Usually the new events are newer than any shown: they go on top. Otherwise (a
+  // live event came before the history that precedes it) the feed is drawn anew.
+  const feed = board.feed(feedLength);
+  const kept = new Set(feed.map((e) => e.id));
+  const fresh = added.filter((e) => kept.has(e.id));
+  if (fresh.length === 0) return;
+  const top = ui.feed.firstElementChild?.getAttribute("data-event-id");
+  if (top == null || fresh.every((e) => compareIds(e.id, top) > 0)) {
+    fresh.sort((a, b) => compareIds(b.id, a.id));
+    const rows = fresh.slice(0, feedLength).map(feedRow);
+    if (synced && rows.length <= animateAtMost) for (const row of rows) row.classList.add("arrived");
+    ui.feed.prepend(...rows);
+  } else {
+    ui.feed.replaceChildren(...feed.map(feedRow));
+  }
+  while (ui.feed.childElementCount > feedLength) ui.feed.lastElementChild?.remove();
 }
 
 // ---- events in --------------------------------------------------------------------
 
 /**
  * Shows the events that the page does not have yet; returns how many that were.
- * @param {OrderEvent[]} events
+ * @param {unknown[]} events
  */
 function take(events) {
-  const { added, orders, newOrders } = board.add(events);
-  if (added.length === 0) return 0;
-  drawOrders(orders, newOrders);
+  const { added, changed, newOrders, folded } = board.add(events);
+  if (added.length === 0 && folded.size === 0) return 0;
+  drawOrders(changed, newOrders, folded);
   drawFeed(added);
-  if (added.some((e) => ["reserved", "released"].includes(classify(e.message).kind))) refreshStockSoon();
-  for (const id of newOrders) {
-    if (id === placedId) {
-      cardOf(id)?.scrollIntoView({ block: "nearest", behavior: "smooth" });
-      placedId = undefined;
-    }
+  if (added.some((e) => e.type === "reserved" || e.type === "released")) refreshStockSoon();
+  if (placedId !== undefined && newOrders.has(placedId)) {
+    cardOf(placedId)?.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    placedId = undefined;
   }
   return added.length;
+}
+
+// Live events are drawn together, at most every `drawEveryMs`: however many come
+// in a second, the page changes ten times.
+const drawEveryMs = 100;
+/** @type {unknown[]} */
+let pending = [];
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let drawTimer;
+
+function drawPending() {
+  clearTimeout(drawTimer);
+  drawTimer = undefined;
+  const events = pending;
+  pending = [];
+  take(events);
+}
+
+/** @param {unknown} event */
+function receive(event) {
+  pending.push(event);
+  drawTimer ??= setTimeout(drawPending, drawEveryMs);
 }
 
 /**
@@ -255,6 +306,7 @@ socket.io.on("reconnect_attempt", (attempt) => showConnection("reconnecting", `R
 
 socket.on("history", (/** @type {{ events: OrderEvent[], error?: string }} */ reply) => {
   const first = !synced;
+  drawPending();
   const missed = take(reply.events);
   synced = true;
   drawCounts();
@@ -262,7 +314,7 @@ socket.on("history", (/** @type {{ events: OrderEvent[], error?: string }} */ re
   if (reply.error !== undefined) toast(`Showing live events only: ${reply.error}`, "error");
   else if (!first && missed > 0) toast(`Caught up on ${missed} missed event${missed === 1 ? "" : "s"}`, "info");
 });
-socket.on("notification", (/** @type {OrderEvent} */ event) => take([event]));
+socket.on("notification", receive);
 
 // ---- actions ----------------------------------------------------------------------
 
@@ -276,10 +328,12 @@ async function api(method, path, body) {
   /** @type {Response} */
   let res;
   try {
+    // Every POST is JSON, an empty object when there is nothing to say (the API refuses anything else).
+    const json = method === "GET" ? undefined : JSON.stringify(body ?? {});
     res = await fetch(path, {
       method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: json === undefined ? {} : { "content-type": "application/json" },
+      body: json,
     });
   } catch {
     throw new Error("notifications cannot be reached");

@@ -1,10 +1,30 @@
-// The board's logic, without the DOM: which events the page has (each once, in id
-// order), and what an order's events say about it (customer, item, total, status,
-// the steps it went through). app.js draws it; notifications/test tests it.
+// The board's logic, without the DOM: which events the page has (each (order_id,
+// seq) once), what an order's events say about it (customer, item, total, status,
+// the steps it went through: from the events' fields, never from their messages),
+// and which orders it still shows. app.js draws it; notifications/test tests it.
 //
-// The messages are the ones the order workflow sends (order-processor/src/workflow.ts).
+// Under load the page stays small: every open order (processing, awaiting approval)
+// is kept, and the newest `finishedShown` finished ones (completed, failed); older
+// finished orders fold away into a count, and their events leave memory.
 
-/** @typedef {{ id: string, order_id: string, message: string, time: string }} OrderEvent */
+/**
+ * @typedef {"placed" | "reserved" | "reserveFailed" | "awaitingApproval" | "expired" | "rejected" | "approved"
+ *   | "paid" | "paymentFailed" | "shipped" | "shippingFailed" | "refunded" | "released" | "completed"} NotificationType
+ */
+/**
+ * A notification as notifications keeps it: with its stream id ("<ms>-<n>", in the
+ * order it arrived) and the time it arrived.
+ * @typedef {object} OrderEvent
+ * @property {string} id
+ * @property {string} order_id
+ * @property {number} seq 1, 2, 3... per order, in the order the workflow's steps emit them
+ * @property {NotificationType} type
+ * @property {string} message
+ * @property {{ customer: string, item: string, total: number }} order
+ * @property {string} [deadline] ISO time, on "awaitingApproval"
+ * @property {string} [approver] on "approved" and "rejected"
+ * @property {string} time
+ */
 /** @typedef {"processing" | "awaiting" | "completed" | "failed"} Status */
 /** @typedef {"done" | "active" | "waiting" | "failed" | "undone" | "todo" | "skipped"} StepState */
 /** @typedef {{ key: string, label: string, state: StepState }} Step */
@@ -17,8 +37,9 @@
  * @property {number} [total]
  * @property {Status} status
  * @property {Step[]} steps
- * @property {OrderEvent[]} events oldest first
+ * @property {OrderEvent[]} events by seq
  * @property {string} [deadline] ISO time by which an order awaiting approval must be decided
+ * @property {{ approved: boolean, approver: string }} [decision] who approved or rejected it
  * @property {string} [reason] the message that made it fail
  */
 
@@ -30,41 +51,35 @@ export const statusLabels = {
   failed: "failed",
 };
 
-/**
- * What each message of the workflow means.
- * @type {[kind: string, pattern: RegExp, tone: Tone][]}
- */
-const messages = [
-  ["placed", /^Processing order for (.*?)\. Item: (.*), Total: (\S+)$/s, "info"],
-  ["reserveFailed", /^Failed to reserve inventory: /, "danger"],
-  ["reserved", /^Reserved inventory: (.*)$/s, "success"],
-  ["awaitingApproval", /^Waiting for approval: .* Deadline: (\S+)$/s, "warning"],
-  ["expired", /^Approval deadline expired\.$/, "danger"],
-  ["rejected", /^Order was rejected by (.*)\.$/s, "danger"],
-  ["approved", /^Order was approved by (.*)\.$/s, "success"],
-  ["paymentFailed", /^Payment failed: /, "danger"],
-  ["paid", /^Payment processed$/, "success"],
-  ["shippingFailed", /^Shipping failed: /, "danger"],
-  ["refunded", /^Payment refunded$/, "undo"],
-  ["released", /^Released inventory: /, "undo"],
-  ["shipped", /^Order submitted for shipping$/, "success"],
-  ["completed", /^Order processed for (.*?)\. Item: (.*), Total: (\S+)$/s, "success"],
-];
-
-const failures = ["reserveFailed", "expired", "rejected", "paymentFailed", "shippingFailed"];
+/** @type {Record<NotificationType, Tone>} */
+const tones = {
+  placed: "info",
+  reserved: "success",
+  reserveFailed: "danger",
+  awaitingApproval: "warning",
+  expired: "danger",
+  rejected: "danger",
+  approved: "success",
+  paid: "success",
+  paymentFailed: "danger",
+  shipped: "success",
+  shippingFailed: "danger",
+  refunded: "undo",
+  released: "undo",
+  completed: "success",
+};
 
 /**
- * The kind of a message ("reserved", "paid", …; "other" for one the board does not know), its tone, and what its pattern captured.
- * @param {string} message
- * @returns {{ kind: string, tone: Tone, parts: string[] }}
+ * How an event of the type is shown; "info" for a type the board does not know.
+ * @param {string} type
+ * @returns {Tone}
  */
-export function classify(message) {
-  for (const [kind, pattern, tone] of messages) {
-    const match = pattern.exec(message);
-    if (match !== null) return { kind, tone, parts: match.slice(1) };
-  }
-  return { kind: "other", tone: "info", parts: [] };
+export function toneOf(type) {
+  return Object.hasOwn(tones, type) ? tones[/** @type {NotificationType} */ (type)] : "info";
 }
+
+/** The types that make an order fail. */
+const failures = new Set(["reserveFailed", "expired", "rejected", "paymentFailed", "shippingFailed"]);
 
 /**
  * Orders two event ids (Redis stream ids, "<ms>-<seq>") by when they were added.
@@ -79,7 +94,24 @@ export function compareIds(a, b) {
 }
 
 /**
- * What an order's events (oldest first) say about it.
+ * Whether the value has what the board reads of an event.
+ * @param {unknown} value
+ * @returns {value is OrderEvent}
+ */
+export function isEvent(value) {
+  const e = /** @type {Partial<OrderEvent> | null} */ (value);
+  return (
+    typeof e === "object" && e !== null &&
+    typeof e.id === "string" && /^\d+-\d+$/.test(e.id) &&
+    typeof e.order_id === "string" && e.order_id !== "" &&
+    Number.isSafeInteger(e.seq) && /** @type {number} */ (e.seq) >= 1 &&
+    typeof e.type === "string" && typeof e.message === "string" && typeof e.time === "string" &&
+    typeof e.order === "object" && e.order !== null
+  );
+}
+
+/**
+ * What an order's events (by seq) say about it.
  * @param {string} id
  * @param {OrderEvent[]} events
  * @returns {OrderView}
@@ -87,32 +119,29 @@ export function compareIds(a, b) {
 export function describeOrder(id, events) {
   /** @type {OrderView} */
   const view = { id, status: "processing", steps: [], events };
-  /** @type {Map<string, string[]>} */
-  const seen = new Map();
-  for (const event of events) {
-    const { kind, parts } = classify(event.message);
-    if (!seen.has(kind)) seen.set(kind, parts);
-    if (failures.includes(kind)) view.reason ??= event.message;
-  }
+  /** @type {Map<string, OrderEvent>} */
+  const byType = new Map();
+  for (const event of events) if (!byType.has(event.type)) byType.set(event.type, event);
+  const has = (/** @type {NotificationType} */ type) => byType.has(type);
 
-  // The first event names customer, item and total, and so does the last of a completed order.
-  const placed = seen.get("placed") ?? seen.get("completed");
-  if (placed !== undefined) {
-    view.customer = placed[0];
-    view.item = placed[1];
-    const total = Number(placed[2]);
-    if (Number.isFinite(total)) view.total = total;
-  } else if (seen.has("reserved")) {
-    view.item = seen.get("reserved")?.[0]; // the first event is no longer in the history
+  // Every event carries the order.
+  const order = events[0]?.order;
+  if (order !== undefined) {
+    view.customer = order.customer;
+    view.item = order.item;
+    if (Number.isFinite(order.total)) view.total = order.total;
   }
+  const failure = events.find((e) => failures.has(e.type));
+  if (failure !== undefined) view.reason = failure.message;
+  const decided = byType.get("approved") ?? byType.get("rejected");
+  if (decided?.approver !== undefined) view.decision = { approved: decided.type === "approved", approver: decided.approver };
 
-  const has = (/** @type {string} */ kind) => seen.has(kind);
-  const needsApproval = has("awaitingApproval") || has("approved") || has("rejected") || has("expired");
-  if (failures.some(has)) view.status = "failed";
+  if (failure !== undefined) view.status = "failed";
   else if (has("completed")) view.status = "completed";
   else if (has("awaitingApproval") && !has("approved")) view.status = "awaiting";
-  if (view.status === "awaiting") view.deadline = seen.get("awaitingApproval")?.[0];
+  if (view.status === "awaiting") view.deadline = byType.get("awaitingApproval")?.deadline;
 
+  const needsApproval = has("awaitingApproval") || has("approved") || has("rejected") || has("expired");
   /** @type {[string, string, StepState | undefined][]} */
   const steps = [
     ["stock", "Stock", has("reserveFailed") ? "failed" : has("released") ? "undone" : has("reserved") ? "done" : undefined],
@@ -135,14 +164,29 @@ export function describeOrder(id, events) {
   return view;
 }
 
-/** The events a page has, each once, in the order they were added (by id). */
+/** @param {Status} status */
+const isFinished = (status) => status === "completed" || status === "failed";
+
+/**
+ * An order the board keeps: its events by seq, the id of the first of them to
+ * arrive (which places the order among the others), and what they say.
+ * @typedef {{ id: string, first: string, events: OrderEvent[], view: OrderView }} Kept
+ */
+
+/** The events a page has, and the orders it shows. */
 export class Board {
-  /** @type {Map<string, OrderEvent>} */
-  #byId = new Map();
-  /** @type {Map<string, OrderEvent[]>} */
-  #byOrder = new Map();
+  /** @type {Map<string, Kept>} */
+  #orders = new Map();
+  /** Orders folded away, with their status: a late event of one is ignored. At most `#remembered`, the newest. */
+  /** @type {Map<string, Status>} */
+  #folded = new Map();
+  #foldedCounts = { completed: 0, failed: 0 };
+  /** The newest events, in the order they arrived (by id). */
   /** @type {OrderEvent[]} */
-  #all = [];
+  #feed = [];
+  #finishedShown;
+  #feedLength;
+  #remembered;
 
   /**
    * The id of the newest event, which the page sends when it reconnects.
@@ -151,31 +195,88 @@ export class Board {
   lastId;
 
   /**
-   * Adds the events it does not have yet (by id), each where its id puts it.
-   * @param {OrderEvent[]} events
-   * @returns {{ added: OrderEvent[], orders: Set<string>, newOrders: Set<string> }} what was new, and the orders it changed
+   * @param {{ finishedShown?: number, feedLength?: number, remembered?: number }} [options]
+   *   how many finished orders it shows; how many events the feed keeps; how many folded orders' ids it remembers
+   */
+  constructor({ finishedShown = 50, feedLength = 200, remembered = 10_000 } = {}) {
+    this.#finishedShown = finishedShown;
+    this.#feedLength = feedLength;
+    this.#remembered = remembered;
+  }
+
+  /**
+   * Adds the events it does not have yet (by order_id and seq), then folds away the
+   * finished orders past the newest `finishedShown`.
+   * @param {unknown[]} events
+   * @returns {{ added: OrderEvent[], changed: Set<string>, newOrders: Set<string>, folded: Set<string> }}
+   *   what was new, the orders it changed (among them the new ones), and the orders folded away
    */
   add(events) {
     /** @type {OrderEvent[]} */
     const added = [];
-    const orders = new Set();
+    /** @type {Set<string>} */
+    const changed = new Set();
+    /** @type {Set<string>} */
     const newOrders = new Set();
     for (const event of events) {
-      if (typeof event?.id !== "string" || this.#byId.has(event.id)) continue;
-      this.#byId.set(event.id, event);
-      let list = this.#byOrder.get(event.order_id);
-      if (list === undefined) {
-        list = [];
-        this.#byOrder.set(event.order_id, list);
-        newOrders.add(event.order_id);
-      }
-      insertInOrder(list, event);
-      insertInOrder(this.#all, event);
-      orders.add(event.order_id);
-      added.push(event);
+      if (!isEvent(event)) continue;
       if (this.lastId === undefined || compareIds(event.id, this.lastId) > 0) this.lastId = event.id;
+      if (this.#folded.has(event.order_id)) continue;
+      let kept = this.#orders.get(event.order_id);
+      if (kept === undefined) {
+        kept = { id: event.order_id, first: event.id, events: [], view: describeOrder(event.order_id, []) };
+        this.#orders.set(event.order_id, kept);
+        newOrders.add(event.order_id);
+      } else if (kept.events.some((e) => e.seq === event.seq)) {
+        continue;
+      }
+      insertBy(kept.events, event, (a, b) => a.seq - b.seq);
+      if (compareIds(event.id, kept.first) < 0) kept.first = event.id;
+      changed.add(event.order_id);
+      this.#toFeed(event);
+      added.push(event);
     }
-    return { added, orders, newOrders };
+    for (const id of changed) {
+      const kept = /** @type {Kept} */ (this.#orders.get(id));
+      kept.view = describeOrder(id, [...kept.events]);
+    }
+    const folded = this.#fold();
+    for (const id of folded) {
+      changed.delete(id);
+      newOrders.delete(id);
+    }
+    return { added, changed, newOrders, folded };
+  }
+
+  /** @param {OrderEvent} event */
+  #toFeed(event) {
+    insertBy(this.#feed, event, (a, b) => compareIds(a.id, b.id));
+    if (this.#feed.length > this.#feedLength) this.#feed.shift();
+  }
+
+  /** Folds away the finished orders past the newest `finishedShown`; returns their ids. */
+  #fold() {
+    const finished = this.#kept().filter((k) => isFinished(k.view.status));
+    /** @type {Set<string>} */
+    const folded = new Set();
+    for (const kept of finished.slice(this.#finishedShown)) {
+      const status = kept.view.status;
+      if (status === "completed" || status === "failed") this.#foldedCounts[status] += 1;
+      this.#orders.delete(kept.id);
+      this.#folded.set(kept.id, status);
+      folded.add(kept.id);
+    }
+    // The oldest ids are forgotten: events that old no longer come back from the history.
+    for (const id of this.#folded.keys()) {
+      if (this.#folded.size <= this.#remembered) break;
+      this.#folded.delete(id);
+    }
+    return folded;
+  }
+
+  /** The orders kept, the newest first (by their first event to arrive). */
+  #kept() {
+    return [...this.#orders.values()].sort((a, b) => compareIds(b.first, a.first));
   }
 
   /**
@@ -183,37 +284,39 @@ export class Board {
    * @returns {OrderView | undefined}
    */
   order(id) {
-    const events = this.#byOrder.get(id);
-    return events === undefined ? undefined : describeOrder(id, [...events]);
+    return this.#orders.get(id)?.view;
   }
 
   /**
-   * Every order, the newest first (by its first event).
+   * The orders it shows, the newest first.
    * @returns {OrderView[]}
    */
   orders() {
-    return [...this.#byOrder.entries()]
-      .sort(([, a], [, b]) => compareIds(b[0]?.id ?? "0-0", a[0]?.id ?? "0-0"))
-      .map(([id, events]) => describeOrder(id, [...events]));
+    return this.#kept().map((k) => k.view);
+  }
+
+  /** How many finished orders it folded away. */
+  get folded() {
+    return this.#foldedCounts.completed + this.#foldedCounts.failed;
   }
 
   /**
-   * Every event, the newest first.
+   * The newest events, the newest first.
    * @param {number} [limit]
    * @returns {OrderEvent[]}
    */
   feed(limit = Infinity) {
-    const count = Math.min(limit, this.#all.length);
-    return this.#all.slice(this.#all.length - count).reverse();
+    const count = Math.min(limit, this.#feed.length);
+    return this.#feed.slice(this.#feed.length - count).reverse();
   }
 
   /**
-   * How many orders there are, in all and in each status.
+   * How many orders there are, in all and in each status (folded ones included).
    * @returns {Record<Status | "all", number>}
    */
   counts() {
-    const counts = { all: 0, processing: 0, awaiting: 0, completed: 0, failed: 0 };
-    for (const view of this.orders()) {
+    const counts = { all: this.folded, processing: 0, awaiting: 0, completed: this.#foldedCounts.completed, failed: this.#foldedCounts.failed };
+    for (const { view } of this.#orders.values()) {
       counts.all += 1;
       counts[view.status] += 1;
     }
@@ -222,12 +325,14 @@ export class Board {
 }
 
 /**
- * Puts the event into the list, which is in id order (it almost always goes last).
- * @param {OrderEvent[]} list
- * @param {OrderEvent} event
+ * Puts the item into the sorted list (it almost always goes last).
+ * @template T
+ * @param {T[]} list
+ * @param {T} item
+ * @param {(a: T, b: T) => number} compare
  */
-function insertInOrder(list, event) {
+function insertBy(list, item, compare) {
   let i = list.length;
-  while (i > 0 && compareIds(/** @type {OrderEvent} */ (list[i - 1]).id, event.id) > 0) i -= 1;
-  list.splice(i, 0, event);
+  while (i > 0 && compare(/** @type {T} */ (list[i - 1]), item) > 0) i -= 1;
+  list.splice(i, 0, item);
 }

@@ -29,7 +29,7 @@ describe("dashboard API", () => {
   it("lists and restocks the inventory", async () => {
     const { app, backend } = setup();
     expect((await request(app, "GET", "/api/inventory")).body).to.deep.equal({ items: [{ name: "kiwi", quantity: 7 }] });
-    const res = await request(app, "POST", "/api/inventory/restock");
+    const res = await request(app, "POST", "/api/inventory/restock", { body: {} });
     expect(res.status).to.equal(200);
     expect(res.body).to.deep.equal({ items: [{ name: "kiwi", quantity: 100 }] });
     expect(backend.calls).to.deep.equal([["stock"], ["restock"]]);
@@ -56,7 +56,7 @@ describe("dashboard API", () => {
     expect(res.status).to.equal(502);
     expect(res.body.error).to.match(/^inventory cannot be reached: .*ECONNREFUSED/);
     backend.failWith("inventory/api/v1/inventory/restock", 500, "ERR_DIRECT_INVOKE");
-    res = await request(app, "POST", "/api/inventory/restock");
+    res = await request(app, "POST", "/api/inventory/restock", { body: {} });
     expect(res.status).to.equal(502);
     expect(res.body.error).to.match(/^inventory cannot be reached: .*500/);
   });
