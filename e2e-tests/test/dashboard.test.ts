@@ -7,14 +7,13 @@ import { expect } from "chai";
 import { io, type Socket } from "socket.io-client";
 import { ensureInStock, eventually, placeOrder, request, waitUntilFinished } from "./http.js";
 import { expectMessages, straightThrough } from "./messages.js";
+import type { OrderEvent } from "./notifications.js";
 import { stackControl, urls } from "./target.js";
 
-interface StoredEvent {
-  id: string;
-  order_id: string;
-  message: string;
-  time: string;
-}
+type StoredEvent = OrderEvent;
+
+/** An order's events by seq (a page shows them so, whatever order they arrived in). */
+const bySeq = (events: StoredEvent[]) => [...events].sort((a, b) => a.seq - b.seq);
 
 /** A page's connection: the history it got when it connected, then the live events. */
 class Page {
@@ -77,9 +76,9 @@ describe("dashboard", function () {
     const order = small("hana");
     const { id } = await placeOrder(order);
     const live = await first.liveEvents(id, 5);
-    expectMessages(live, straightThrough(order));
+    expectMessages(bySeq(live), straightThrough(order), order);
     const ids = live.map((e) => e.id);
-    expect([...ids].sort(compareIds), "ids increase").to.deep.equal(ids);
+    expect([...ids].sort(compareIds), "ids increase, in the order the events arrived").to.deep.equal(ids);
 
     // A page that had the first two events when it lost its connection.
     const returning = await open(urls.notifications, ids[1]);
@@ -101,7 +100,7 @@ describe("dashboard", function () {
     const { id } = await placeOrder(order);
     // Dapr delivers each event to the first instance only; the adapter passes it on.
     const [first, second] = [await onFirst.liveEvents(id, 5), await onSecond.liveEvents(id, 5)];
-    expectMessages(second, straightThrough(order));
+    expectMessages(bySeq(second), straightThrough(order), order);
     expect(second).to.deep.equal(first);
 
     // Both read the same history.

@@ -1,16 +1,44 @@
 // What a dashboard receives: a Socket.IO client connected to notifications,
-// keeping every "notification" event by order id.
+// keeping every "notification" event by order id. An order's events are read by
+// seq, which with the order id is their identity: the same seq twice is a duplicate.
 import { io, type Socket } from "socket.io-client";
 
+export type NotificationType =
+  | "placed"
+  | "reserved"
+  | "reserveFailed"
+  | "awaitingApproval"
+  | "expired"
+  | "rejected"
+  | "approved"
+  | "paid"
+  | "paymentFailed"
+  | "shipped"
+  | "shippingFailed"
+  | "refunded"
+  | "released"
+  | "completed";
+
+/** A notification as notifications sends it to the pages. */
 export interface OrderEvent {
+  /** Its id in notifications' history (a Redis stream id, "<ms>-<n>"). */
+  id: string;
   order_id: string;
+  /** 1, 2, 3... per order. */
+  seq: number;
+  type: NotificationType;
   message: string;
+  order: { customer: string; item: string; total: number };
+  deadline?: string;
+  approver?: string;
+  /** When notifications received it, ISO 8601. */
   time: string;
 }
 
 export class NotificationFeed {
   /** Times the connection was lost: events may have been missed then. */
   disconnects = 0;
+  /** Each order's events in the order they arrived, repeats included. */
   private readonly byOrder = new Map<string, OrderEvent[]>();
 
   private constructor(private readonly socket: Socket) {
@@ -34,16 +62,31 @@ export class NotificationFeed {
     });
   }
 
-  /** The order's events so far, in the order they arrived. */
+  /**
+   * The order's events so far, by seq. A repeat (the same seq again) is not hidden:
+   * it stays next to the first, so that a check of seq 1..n (expectMessages) sees it.
+   */
   events(orderId: string): OrderEvent[] {
+    return this.arrivals(orderId).sort((a, b) => a.seq - b.seq); // a stable sort: copies keep their arrival order
+  }
+
+  /** Everything received for the order, in the order it arrived, repeats included. */
+  arrivals(orderId: string): OrderEvent[] {
     return [...(this.byOrder.get(orderId) ?? [])];
   }
 
+  /** What was received for the order more than once (by seq): each later copy. Empty when nothing was. */
+  duplicates(orderId: string): OrderEvent[] {
+    const seen = new Set<number>();
+    return this.arrivals(orderId).filter((event) => seen.has(event.seq) || (seen.add(event.seq), false));
+  }
+
+  /** The order's messages, by seq. */
   messages(orderId: string): string[] {
     return this.events(orderId).map((e) => e.message);
   }
 
-  /** Waits until the order has `count` events (or the deadline passed), then returns them. */
+  /** Waits until the order has `count` events (or the deadline passed), then returns them by seq. */
   async settle(orderId: string, count: number, timeoutMs = 30_000): Promise<OrderEvent[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.events(orderId).length < count && Date.now() < deadline) {
@@ -52,14 +95,15 @@ export class NotificationFeed {
     return this.events(orderId);
   }
 
-  /** Waits for an event of the order whose message matches; throws at the deadline. */
-  async waitFor(orderId: string, message: RegExp, timeoutMs = 60_000): Promise<OrderEvent> {
+  /** Waits for an event of the order of that type, or whose message matches; throws at the deadline. */
+  async waitFor(orderId: string, what: NotificationType | RegExp, timeoutMs = 60_000): Promise<OrderEvent> {
+    const matches = (e: OrderEvent) => (typeof what === "string" ? e.type === what : what.test(e.message));
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.events(orderId).find((e) => message.test(e.message));
+      const found = this.events(orderId).find(matches);
       if (found !== undefined) return found;
       if (Date.now() > deadline) {
-        throw new Error(`no notification ${message} for order ${orderId}; got ${JSON.stringify(this.messages(orderId))}`);
+        throw new Error(`no notification ${String(what)} for order ${orderId}; got ${JSON.stringify(this.messages(orderId))}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
