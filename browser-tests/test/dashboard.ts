@@ -62,6 +62,7 @@ export class Dashboard {
       status: await card.locator(".badge").textContent(),
       shortId: await card.locator(".order-id").textContent(),
       timeline: await card.locator(".timeline .message").allTextContents(),
+      seqs: await card.locator(".timeline .event").evaluateAll((events) => events.map((e) => Number(e.getAttribute("data-seq")))),
       steps: Object.fromEntries(
         await card.locator(".step").evaluateAll((steps) => steps.map((s) => [s.getAttribute("data-step"), s.className.replace("step ", "")])),
       ),
@@ -71,6 +72,15 @@ export class Dashboard {
   /** The order's messages in the raw feed, oldest first. */
   async feedMessages(id: string): Promise<string[]> {
     return (await this.page.locator(`#feed li[data-order-id="${id}"] .message`).allTextContents()).reverse();
+  }
+
+  /** The order counts that the filter buttons show, by filter (all, awaiting, processing, completed, failed). */
+  async counts(): Promise<Record<string, number>> {
+    const buttons = this.page.locator("#filters button[data-filter]");
+    const pairs = await buttons.evaluateAll((all) =>
+      all.map((b) => [b.getAttribute("data-filter") ?? "", Number(b.querySelector(".count")?.textContent ?? "NaN")]),
+    );
+    return Object.fromEntries(pairs);
   }
 
   /** The ids of the cards on the board, top to bottom. */
@@ -88,32 +98,27 @@ export class Dashboard {
 
   /**
    * Waits until the order's timeline has as many events as `expected`, then checks
-   * it is exactly that (a RegExp stands for a message that matches it), in the
-   * raw feed as well: nothing missing, nothing twice, nothing out of order.
-   * `inAnyOrder`: the same events, each once, in whatever order they arrived.
+   * it is exactly that, by seq (a RegExp stands for a message that matches it), and
+   * that the raw feed has the same events, each once, in the order they arrived:
+   * nothing missing, nothing twice.
    */
-  async expectTimeline(id: string, expected: (string | RegExp)[], { inAnyOrder = false, timeoutMs = 60_000 } = {}): Promise<void> {
+  async expectTimeline(id: string, expected: (string | RegExp)[], { timeoutMs = 60_000 } = {}): Promise<void> {
     const count = () => this.card(id).locator(".timeline .message").count();
     await until(`order ${id} to show ${expected.length} events`, async () => (await count()) >= expected.length, timeoutMs);
     const matches = (e: string | RegExp, message: string) => (typeof e === "string" ? e === message : e.test(message));
     const label = (e: string | RegExp) => (typeof e === "string" ? e : `/${e.source}/`);
-    const check = (what: string, messages: string[]) => {
-      if (inAnyOrder) {
-        const extra = [...messages];
-        const missing = expected.filter((e) => {
-          const i = extra.findIndex((message) => matches(e, message));
-          if (i >= 0) extra.splice(i, 1);
-          return i < 0;
-        });
-        expect({ missing: missing.map(label), extra }, what).to.deep.equal({ missing: [], extra: [] });
-      } else {
-        // Where a pattern matches, show the message itself, so that a diff points at real differences.
-        const shown = expected.map((e, i) => (matches(e, messages[i] ?? "") ? messages[i] : label(e)));
-        expect(messages, what).to.deep.equal(shown);
-      }
-    };
-    check("the card's timeline", (await this.read(id)).timeline);
-    check("the order's events in the feed", await this.feedMessages(id));
+    const card = await this.read(id);
+    // Where a pattern matches, show the message itself, so that a diff points at real differences.
+    const shown = expected.map((e, i) => (matches(e, card.timeline[i] ?? "") ? card.timeline[i] : label(e)));
+    expect(card.timeline, "the card's timeline").to.deep.equal(shown);
+    expect(card.seqs, "the card's timeline, by seq").to.deep.equal(expected.map((_, i) => i + 1));
+    const extra = await this.feedMessages(id);
+    const missing = expected.filter((e) => {
+      const i = extra.findIndex((message) => matches(e, message));
+      if (i >= 0) extra.splice(i, 1);
+      return i < 0;
+    });
+    expect({ missing: missing.map(label), extra }, "the order's events in the feed").to.deep.equal({ missing: [], extra: [] });
   }
 
   /** Fills in the form and places the order; returns the id that the API answered. */
