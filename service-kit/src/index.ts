@@ -26,7 +26,7 @@ export {
   orderIdPattern,
   orderSchema,
   orderTotal,
-  text,
+  trimmedText,
 } from "./schemas.js";
 export { jsonBody, parse, parseBody, type Body } from "./validate.js";
 export { z } from "zod";

@@ -13,12 +13,12 @@ export const maxOrderTotal = 1_000_000;
 export const orderIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A trimmed, non-empty string of at most `max` characters. */
-export const text = (max: number) =>
+export const trimmedText = (max: number) =>
   z.string().trim().min(1, "must be a non-empty string").max(max, `must be at most ${max} characters`);
 
 export const orderId = z.string().regex(orderIdPattern, "must be an order id (a UUID such as 3f0c1a52-8b7e-4d3a-9c61-0e5b2f4a7d19)");
 
-export const customerName = text(100);
+export const customerName = trimmedText(100);
 
 export const itemName = z.string().regex(/^[a-z0-9-]{1,40}$/, "must be 1 to 40 characters of a-z, 0-9 and -");
 
@@ -27,7 +27,7 @@ export const orderTotal = z
   .positive("must be a finite number greater than 0")
   .max(maxOrderTotal, `must be at most ${maxOrderTotal}`);
 
-export const approverName = text(100);
+export const approverName = trimmedText(100);
 
 /** An order as order-processor sends it to inventory, payments and shipping. */
 export const orderSchema = z.strictObject({
