@@ -30,7 +30,7 @@ export class Hub {
     this.io = new Server({ serveClient: true, ...(adapter === undefined ? {} : { adapter }) });
     this.io.on("connection", async (socket) => {
       // The socket already receives live events: one that comes while the history
-      // is read may arrive twice, and the page keeps it once (by id).
+      // is read may arrive twice, and the page keeps it once (by order_id and seq).
       const { lastEventId } = socket.handshake.auth as { lastEventId?: unknown };
       const since = isEventId(lastEventId) ? lastEventId : undefined;
       let reply: HistoryReply;
