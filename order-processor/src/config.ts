@@ -21,7 +21,7 @@ export const config = {
   } satisfies OrderPolicy,
   intake: {
     /** Orders being started at once; past this, POST /orders answers 503 with Retry-After. */
-    maxStartsInFlight: envNumber("MAX_STARTS_IN_FLIGHT", 200),
+    maxStartsInFlight: envNumber("MAX_STARTS_IN_FLIGHT", 1000),
     /** How long POST /orders waits for the sidecar to start the workflow before a 503. */
     startTimeoutMs: envNumber("START_TIMEOUT_MS", 5000),
   },
