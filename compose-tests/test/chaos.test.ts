@@ -133,7 +133,8 @@ describe("chaos: kill -9 of one process of the compose stack every 10 s, under l
     console.log(`    seed ${seed} (CHAOS_SEED=${seed} replays this run's choice of victims)`);
     const random = mulberry32(seed);
 
-    expect((await call("POST", `${urls.inventory}/api/v1/inventory/restock`)).status, "restock").to.equal(200);
+    const restocked = await call("POST", `${urls.inventory}/api/v1/inventory/restock`, {});
+    expect(restocked.status, `restock answered ${JSON.stringify(restocked.body)}`).to.equal(200);
     const initialStock = await stock();
     const feed = new DashboardFeed(urls.notifications);
     await feed.connected(30_000);
