@@ -113,8 +113,10 @@ export async function* orderProcessingWorkflow(ctx: WorkflowContext, { order, po
   if (order.total >= policy.approvalThreshold) {
     const now = ctx.getCurrentUtcDateTime().getTime();
     const deadline = new Date(now + policy.approvalTimeoutSeconds * 1000);
-    yield* say(notes.awaitingApproval(order, policy.approvalThreshold, deadline.toISOString()));
+    // The status goes with this turn's actions, before the notification is published:
+    // whoever reads the notification finds the order taking a decision.
     ctx.setCustomStatus(awaitingApprovalStatus);
+    yield* say(notes.awaitingApproval(order, policy.approvalThreshold, deadline.toISOString()));
     const approval = ctx.waitForExternalEvent(approvalEvent);
     const first = yield ctx.whenAny([approval, ctx.createTimer(deadline)]);
     ctx.setCustomStatus("");

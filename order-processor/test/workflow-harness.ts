@@ -47,6 +47,8 @@ export interface Run {
   timers: Date[];
   events: string[];
   customStatus: string[];
+  /** Activities and custom statuses, in the order the workflow asked for them. */
+  trace: string[];
   result?: OrderResult;
   error?: Error;
 }
@@ -110,13 +112,16 @@ function fakeContext(instanceId: string, run: Run): WorkflowContext {
       new FakeTask({ kind: "timer", fireAt: fireAt instanceof Date ? fireAt : new Date(startTime.getTime() + fireAt * 1000) }),
     waitForExternalEvent: (name: string) => new FakeTask({ kind: "event", name }),
     whenAny: (tasks: FakeTask[]) => new FakeTask({ kind: "any", tasks }),
-    setCustomStatus: (status: string) => run.customStatus.push(status),
+    setCustomStatus: (status: string) => {
+      run.customStatus.push(status);
+      run.trace.push(`status:${status}`);
+    },
   };
   return context as unknown as WorkflowContext;
 }
 
 export async function runWorkflow(order: Order, script: Script = {}, policy: OrderPolicy = defaultPolicy): Promise<Run> {
-  const run: Run = { activities: [], calls: [], published: [], timers: [], events: [], customStatus: [] };
+  const run: Run = { activities: [], calls: [], published: [], timers: [], events: [], customStatus: [], trace: [] };
   const activities = createActivities(scriptedDapr(script, run), { name: "pubsub", topic: "notifications" }, memoryLogger());
   const input: OrderInput = { order, policy };
   const generator = orderProcessingWorkflow(fakeContext(order.id, run), input);
@@ -142,6 +147,7 @@ async function settle(task: FakeTask, script: Script, run: Run, activities: Orde
   switch (step.kind) {
     case "activity": {
       run.activities.push(step.name);
+      run.trace.push(`activity:${step.name}`);
       const activity = activities[step.name as keyof OrderActivities] as (ctx: unknown, input: unknown) => Promise<unknown>;
       try {
         // The activity gets its input as JSON, as it would from the sidecar.

@@ -162,6 +162,8 @@ describe("order workflow", () => {
       expect(run.events).to.deep.equal(["approval"]);
       expect(run.timers).to.deep.equal([deadline]);
       expect(run.customStatus).to.deep.equal(["awaiting-approval", ""]);
+      // Set before the notification that announces the wait, so an approval sent on seeing it is taken.
+      expect(run.trace.slice(0, 3)).to.deep.equal(["activity:reserveInventory", "status:awaiting-approval", "activity:notify"]);
       const waiting = run.published.find((n) => n.type === "awaitingApproval");
       expect(waiting?.message).to.equal(`Waiting for approval: total 1000 is at or above 1000. Deadline: ${deadline.toISOString()}`);
       expect(waiting?.deadline).to.equal(deadline.toISOString());
