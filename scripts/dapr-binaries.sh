@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Provides daprd, placement and scheduler at the pinned Dapr version and prints the
-# folder that holds them. In order of preference:
-#   1. $DAPR_BIN_DIR, if it already holds the three binaries of the pinned version;
+# Provides daprd, placement, scheduler and sentry at the pinned Dapr version and prints
+# the folder that holds them. In order of preference:
+#   1. $DAPR_BIN_DIR, if it already holds the four binaries of the pinned version;
 #   2. ~/.dapr/bin from a Dapr CLI install ("dapr init"), if it is the pinned version;
 #   3. a build from source with Go (dapr-runtime/), cached in .cache/dapr-<version>/bin.
 # Progress goes to stderr, the folder to stdout:  DAPR_BIN=$(scripts/dapr-binaries.sh)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# sentry is the certificate authority of mTLS between sidecars (and with the control plane).
+binaries="daprd placement scheduler sentry"
 version=$(awk '$1 == "github.com/dapr/dapr" { print substr($2, 2) }' "$root/dapr-runtime/go.mod")
 
-has_version() { # folder -> true if it holds all three binaries at $version
+has_version() { # folder -> true if it holds all four binaries at $version
   local dir=$1
-  for b in daprd placement scheduler; do [ -x "$dir/$b" ] || return 1; done
+  for b in $binaries; do [ -x "$dir/$b" ] || return 1; done
   "$dir/daprd" --version 2>/dev/null | grep -qx "$version"
 }
 
@@ -42,7 +44,7 @@ replace github.com/dapr/dapr v$version => ./src
 WORK
 ldflags="-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=$version -X github.com/dapr/kit/logger.DaprVersion=$version"
 start=$SECONDS
-for b in daprd placement scheduler; do
+for b in $binaries; do
   GOWORK="$cache/go.work" CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$out/$b" "./$b"
 done
 echo "Built in $((SECONDS - start)) s: $(du -sh "$out" | cut -f1)" >&2
