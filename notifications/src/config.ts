@@ -11,6 +11,8 @@ export const config = {
   appToken: appApiToken(),
   /** host:port of the Redis that keeps the event history and links several instances (the sidecars' REDIS_HOST). */
   redisHost: envString("REDIS_HOST", "localhost:6379"),
+  /** REDIS_PASSWORD: that Redis's password (the components read the same variable); empty for none. */
+  redisPassword: envString("REDIS_PASSWORD", ""),
   /** How many recent events the history keeps, and sends to a page that (re)connects. */
   historyLength: envNumber("HISTORY_LENGTH", 1000),
   /**

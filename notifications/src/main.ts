@@ -20,9 +20,10 @@ const logger = createLogger("notifications");
 
 // Three connections: the history (its commands fail at once while Redis is away),
 // and the adapter's publisher and subscriber (a subscribed connection takes no other commands).
-const historyRedis = connectRedis(config.redisHost, logger, { name: "history", failFast: true });
-const adapterPub = connectRedis(config.redisHost, logger, { name: "adapter-pub" });
-const adapterSub = connectRedis(config.redisHost, logger, { name: "adapter-sub" });
+const redis = { password: config.redisPassword };
+const historyRedis = connectRedis(config.redisHost, logger, { ...redis, name: "history", failFast: true });
+const adapterPub = connectRedis(config.redisHost, logger, { ...redis, name: "adapter-pub" });
+const adapterSub = connectRedis(config.redisHost, logger, { ...redis, name: "adapter-sub" });
 
 const history = new RedisEventHistory(historyRedis, { length: config.historyLength, seenTtlSeconds: config.seenTtlSeconds });
 const deadLetters = new RedisDeadLetters(historyRedis, config.deadLettersKept);

@@ -8,6 +8,8 @@ import type { Logger } from "@dapr-orders/service-kit";
 export interface RedisOptions {
   /** What the client is for, in its log lines. */
   name: string;
+  /** REDIS_PASSWORD: sent with AUTH when the connection opens; none when empty or undefined. */
+  password?: string | undefined;
   /**
    * Fail commands at once while disconnected instead of queueing them until the
    * connection is back (for requests that someone waits for).
@@ -18,10 +20,11 @@ export interface RedisOptions {
 }
 
 export function connectRedis(hostPort: string, logger: Logger, options: RedisOptions) {
-  const { name, failFast = false, maxReconnectDelayMs = 5000, reportEvery = 20 } = options;
+  const { name, password, failFast = false, maxReconnectDelayMs = 5000, reportEvery = 20 } = options;
   const log = logger.child({ redis: hostPort, client: name });
   const client = createClient({
     url: `redis://${hostPort}`,
+    ...(password === undefined || password === "" ? {} : { password }),
     disableOfflineQueue: failFast,
     socket: {
       connectTimeout: 5000,
