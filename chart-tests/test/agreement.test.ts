@@ -56,6 +56,10 @@ describe("the chart's Dapr resources and dapr-components/ agree", function () {
         { file: "dapr-components/lock.yaml", doc: { apiVersion: "dapr.io/v1alpha1", kind: "Component", metadata: { name: "lock" }, spec: { type: "lock.redis", version: "v1", metadata: [] } } },
       ], /lock\.yaml: Component lock is in the chart 0 times/],
       ["a resource of the chart in no file", () => sources.filter(({ doc }) => doc.metadata.name !== "records-state"), /Component records-state: in the chart, in no file/],
+      ["an access control operation", () => changed((docs) => {
+        const accessControl = byName(docs, "access-control").spec.accessControl;
+        accessControl.policies[0].operations[0].httpVerb = ["POST", "DELETE"];
+      }), /access-control: spec\.accessControl\.policies\.0\.operations\.0\.httpVerb\.1: "DELETE" ≠ undefined/],
       ["a Configuration's workflow limit", () => changed((docs) => {
         const configuration = docs.find((doc) => doc.kind === "Configuration")!;
         configuration.spec.workflow = { ...configuration.spec.workflow, maxConcurrentWorkflowInvocations: 100 };

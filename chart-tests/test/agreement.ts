@@ -2,27 +2,36 @@
 // refer to is there in the rendered chart. Both functions list what is wrong, one
 // line each, so that a test shows every disagreement at once (and a test can show
 // that a broken copy is caught).
-import { differences, isDapr, named, ofKind, type Doc, type SourceDoc } from "./chart.js";
+import { differences, isDapr, named, ofKind, release, type Doc, type SourceDoc } from "./chart.js";
 
-/** The part of a Configuration that is the same in every way of running: all but name resolution. */
-const sharedSpec = (configuration: Doc) => {
-  const { nameResolution: _, ...rest } = configuration.spec ?? {};
+/**
+ * The part of a Configuration that is the same in every way of running: all but name
+ * resolution, with the access control policies' namespace set to `namespace` (the
+ * files name "default", the namespace outside Kubernetes; the chart, its release's).
+ */
+const sharedSpec = (configuration: Doc, namespace: string) => {
+  const { nameResolution: _, ...rest } = structuredClone(configuration.spec ?? {});
+  for (const policy of rest.accessControl?.policies ?? []) policy.namespace = namespace;
   return rest;
 };
 
 /**
- * A rendered resource without what the chart adds on purpose (dapr-resources.yaml): its
- * labels, and redisPassword from a Secret where the file has no redisPassword.
+ * A rendered resource without what the chart changes on purpose (dapr-resources.yaml):
+ * its labels, and redisPassword, which the files read from REDIS_PASSWORD and the chart
+ * from a Secret (or leaves out, without Redis auth). Both sides drop redisPassword here;
+ * the chart's tests check where its own comes from.
  */
-function withoutChartAdditions(rendered: Doc, source: Doc): Doc {
+function withoutChartAdditions(rendered: Doc, source: Doc): [rendered: Doc, source: Doc] {
   const doc = structuredClone(rendered);
+  const file = structuredClone(source);
   if (source.metadata?.labels) doc.metadata.labels = source.metadata.labels;
   else delete doc.metadata.labels;
-  const sourceItems: Doc[] = source.spec?.metadata ?? [];
-  if (doc.kind === "Component" && !sourceItems.some((item) => item.name === "redisPassword")) {
-    doc.spec.metadata = (doc.spec.metadata as Doc[]).filter((item) => !(item.name === "redisPassword" && item.secretKeyRef));
+  if (doc.kind === "Component") {
+    const noPassword = (items: Doc[] | undefined) => items?.filter((item) => item.name !== "redisPassword");
+    doc.spec.metadata = noPassword(doc.spec.metadata);
+    file.spec.metadata = noPassword(file.spec.metadata);
   }
-  return doc;
+  return [doc, file];
 }
 
 /**
@@ -45,7 +54,8 @@ export function disagreements(sources: SourceDoc[], rendered: Doc[]): string[] {
       problems.push(`${file}: ${named(doc)} is in the chart ${matches.length} times`);
       continue;
     }
-    for (const difference of differences(doc, withoutChartAdditions(matches[0]!, doc))) {
+    const [chart, source] = withoutChartAdditions(matches[0]!, doc);
+    for (const difference of differences(source, chart)) {
       problems.push(`${file}: ${named(doc)}: ${difference} (file ≠ chart)`);
     }
   }
@@ -59,10 +69,22 @@ export function disagreements(sources: SourceDoc[], rendered: Doc[]): string[] {
   if (configurations.length !== 1) {
     problems.push(`the chart has ${configurations.length} Configurations, not its one`);
   } else {
+    // A sidecar outside Kubernetes loads its way of running's Configuration and
+    // access-control.yaml: each setting of each file must be the chart's, and the chart
+    // has no setting that no file has.
+    const chart = sharedSpec(configurations[0]!, release.namespace);
+    const given = new Set<string>();
     for (const { file, doc } of sources.filter(({ doc }) => doc.kind === "Configuration")) {
-      for (const difference of differences(sharedSpec(doc), sharedSpec(configurations[0]!), "spec")) {
-        problems.push(`${file}: ${named(doc)}: ${difference} (file ≠ chart's ${named(configurations[0]!)})`);
+      const spec = sharedSpec(doc, release.namespace);
+      for (const key of Object.keys(spec)) {
+        given.add(key);
+        for (const difference of differences(spec[key], chart[key], `spec.${key}`)) {
+          problems.push(`${file}: ${named(doc)}: ${difference} (file ≠ chart's ${named(configurations[0]!)})`);
+        }
       }
+    }
+    for (const key of Object.keys(chart).filter((key) => !given.has(key))) {
+      problems.push(`${named(configurations[0]!)}: spec.${key} is in the chart, in no Configuration of dapr-components/`);
     }
   }
   return problems;

@@ -90,6 +90,16 @@ describe("helm lint and helm template (charts/dapr-orders)", function () {
       }
     });
 
+    it("gives the sidecars' Configuration the access control policy of access-control.yaml, for the release's namespace", () => {
+      const [configuration] = ofKind(docs, "Configuration");
+      const { accessControl } = configuration!.spec;
+      expect(accessControl.defaultAction).to.equal("deny");
+      expect(accessControl.policies.map((p: Doc) => [p.appId, p.namespace])).to.deep.equal([
+        ["order-processor", release.namespace],
+        ["notifications", release.namespace],
+      ]);
+    });
+
     it("runs each app on its port, which is what its probes, Service and sidecar use", () => {
       for (const app of apps) {
         const container = containerOf(find(docs, "Deployment", `${fullname}-${app}`)!);
