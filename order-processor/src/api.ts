@@ -9,6 +9,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Context } from "koa";
 import {
+  appTokenRequired,
   approverName,
   badRequest,
   conflict,
@@ -55,8 +56,14 @@ function unavailable(ctx: Context, message: string, details: Record<string, unkn
   return new HttpError(503, message, details);
 }
 
-export function orderRoutes(workflows: OrderWorkflows, policy: OrderPolicy, intake: IntakeSettings): Router {
+/**
+ * `appToken` (APP_API_TOKEN): with it, an approval must come through the sidecar (the
+ * dashboard's backend, notifications, calls it there for its logged-in operator, and
+ * Dapr's access control lets only notifications' sidecar in); without it, approvals are open.
+ */
+export function orderRoutes(workflows: OrderWorkflows, policy: OrderPolicy, intake: IntakeSettings, appToken?: string): Router {
   const router = new Router({ prefix: "/orders" });
+  const sidecarOnly = appTokenRequired(appToken);
   let startsInFlight = 0;
   // Requests with the same Idempotency-Key, one at a time in this process: the second
   // then finds the order the first placed. (Across replicas, WorkflowExists does.)
@@ -119,7 +126,7 @@ export function orderRoutes(workflows: OrderWorkflows, policy: OrderPolicy, inta
     ctx.body = view;
   });
 
-  router.post("/:id/approve", async (ctx) => {
+  router.post("/:id/approve", sidecarOnly, async (ctx) => {
     const id = ctx.params.id;
     ctx.state.logFields = { order_id: id };
     const decision = parseBody(ctx, approval);

@@ -1,5 +1,5 @@
 // order-processor's settings, from the environment (defaults in brackets in README).
-import { appHost, appPort, daprSettings, envNumber } from "@dapr-orders/service-kit";
+import { appApiToken, appHost, appPort, daprSettings, envNumber } from "@dapr-orders/service-kit";
 import type { OrderPolicy } from "./model.js";
 
 export const config = {
@@ -8,6 +8,8 @@ export const config = {
   host: appHost(),
   /** Where the sidecar listens, and its API token (DAPR_API_TOKEN) that every Dapr client here sends. */
   dapr: daprSettings(),
+  /** APP_API_TOKEN: what the sidecar sends with its calls; when set, approvals take requests from the sidecar only. */
+  appToken: appApiToken(),
   /** What each new order's workflow decides by: it is copied into the order's input when the order is placed. */
   policy: {
     approvalThreshold: envNumber("APPROVAL_THRESHOLD", 1000),

@@ -20,7 +20,7 @@ const activities = createActivities(createDaprClient(config.dapr, logger), confi
 for (const [name, activity] of Object.entries(activities)) runtime.registerActivityWithName(name, activity);
 
 const workflowClient = new DaprWorkflowClient(sidecar);
-const app = createApp({ logger, routes: orderRoutes(daprOrderWorkflows(workflowClient, logger), config.policy, config.intake) });
+const app = createApp({ logger, routes: orderRoutes(daprOrderWorkflows(workflowClient, logger), config.policy, config.intake, config.appToken) });
 const supervisor = superviseWorker(runtime, config.dapr, logger);
 logger.info("settings", { workflow: workflowName, ...config.policy, ...config.intake });
 serve(app, {

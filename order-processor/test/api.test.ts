@@ -46,9 +46,9 @@ const intake = { maxStartsInFlight: 3, startTimeoutMs: 200 };
 const id = "2c624232-cdec-4b7e-9b7e-1a2b3c4d5e6f";
 const unknownId = "9b1d5e7a-3c2f-4e8b-a6d4-0f1e2d3c4b5a";
 
-function setup() {
+function setup(appToken?: string) {
   const workflows = new RecordedWorkflows();
-  const app = createApp({ logger: memoryLogger(), routes: orderRoutes(workflows, defaultPolicy, intake) });
+  const app = createApp({ logger: memoryLogger(), routes: orderRoutes(workflows, defaultPolicy, intake, appToken) });
   return { workflows, app };
 }
 
@@ -302,6 +302,30 @@ describe("order-processor API", () => {
         expect(workflows.approvals).to.be.empty;
       });
     }
+
+    describe("with an app API token (APP_API_TOKEN)", () => {
+      const token = "sidecar-secret";
+      const approval = { body: { approver: "kendall", approved: true } };
+
+      it("refuses an approval without it or with another (401), and approves nothing", async () => {
+        const { app, workflows } = setup(token);
+        workflows.add(id, "RUNNING", undefined, true);
+        expect((await request(app, "POST", `/orders/${id}/approve`, approval)).status).to.equal(401);
+        const guessed = await request(app, "POST", `/orders/${id}/approve`, { ...approval, headers: { "dapr-api-token": "guess" } });
+        expect(guessed.status).to.equal(401);
+        expect(workflows.approvals).to.be.empty;
+      });
+
+      it("takes one with it; placing and reading orders stay open", async () => {
+        const { app, workflows } = setup(token);
+        workflows.add(id, "RUNNING", undefined, true);
+        const res = await request(app, "POST", `/orders/${id}/approve`, { ...approval, headers: { "dapr-api-token": token } });
+        expect(res.status).to.equal(200);
+        expect(workflows.approvals).to.have.length(1);
+        expect((await request(app, "GET", `/orders/${id}`)).status).to.equal(200);
+        expect((await request(app, "POST", "/orders", { body: { customer: "joni", item: "kiwi", total: 5 } })).status).to.equal(202);
+      });
+    });
   });
 });
 
