@@ -41,6 +41,11 @@ export class InvocationError extends Error {
     readonly target: string,
     readonly status: number | undefined,
     message: string,
+    /**
+     * The other app's own error, when it answered as the apps here do (`{"error": "…"}`):
+     * a message it meant for clients. Undefined for an answer of Dapr's, or none.
+     */
+    readonly appError?: string,
   ) {
     super(message);
     this.name = "InvocationError";
@@ -77,13 +82,14 @@ function asInvocationError(target: string, err: unknown): InvocationError {
   const text = err instanceof Error ? err.message : String(err);
   try {
     const { status, error_msg: body } = JSON.parse(text) as { status?: number; error_msg?: string };
-    let detail = body ?? text;
+    let appError: string | undefined;
     try {
-      detail = (JSON.parse(detail) as { error?: string; message?: string }).error ?? detail;
+      const { error } = JSON.parse(body ?? "") as { error?: unknown };
+      if (typeof error === "string") appError = error;
     } catch {
-      // not JSON: keep the text
+      // not JSON: not one of our apps' answers
     }
-    return new InvocationError(target, status, `${target} answered ${status}: ${detail}`);
+    return new InvocationError(target, status, `${target} answered ${status}: ${appError ?? body ?? text}`, appError);
   } catch {
     return new InvocationError(target, undefined, `${target} failed: ${text}`);
   }

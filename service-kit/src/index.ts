@@ -1,6 +1,6 @@
 export { default as Router } from "@koa/router";
 export { createApp, type AppOptions } from "./app.js";
-export { appTokenHeader, appTokenRequired } from "./app-token.js";
+export { appTokenHeader, appTokenRequired, sameSecret } from "./app-token.js";
 export { appApiToken, appHost, appPort, daprSettings, envList, envNumber, envString, type DaprSettings } from "./config.js";
 export { createDaprClient, invoke, InvocationError, sdkLogger, workflowOptions } from "./dapr.js";
 export { badRequest, conflict, HttpError, notFound } from "./errors.js";

@@ -12,6 +12,7 @@ import {
   daprSettings,
   InvocationError,
   Router,
+  sameSecret,
   workflowOptions,
 } from "../src/index.js";
 import { memoryLogger, request } from "../src/testing.js";
@@ -115,6 +116,15 @@ describe("appTokenRequired", () => {
   it("without a token (unset or empty): lets every request through", async () => {
     expect((await request(guarded(undefined), "POST", "/reserve", json)).status).to.equal(200);
     expect((await request(guarded(""), "POST", "/reserve", json)).status).to.equal(200);
+  });
+});
+
+describe("sameSecret", () => {
+  it("is true only for the same secret, never for an empty one", () => {
+    expect(sameSecret("s3cret", "s3cret")).to.equal(true);
+    expect(sameSecret("s3cre", "s3cret")).to.equal(false);
+    expect(sameSecret("s3cret!", "s3cret")).to.equal(false);
+    expect(sameSecret("", "")).to.equal(false);
   });
 });
 

@@ -107,6 +107,16 @@ describe("invoke", () => {
     expect(err).to.be.instanceOf(InvocationError);
     expect(err.status).to.equal(404);
     expect(err.message).to.equal("payments/api/v1/payments/o-9/refund answered 404: no payment for order o-9");
+    expect(err.appError, "the app's own error, for clients").to.equal("no payment for order o-9");
+  });
+
+  it("keeps an answer of Dapr's (no error of the app's) for the log only", async () => {
+    const denied = '{"errorCode":"ERR_DIRECT_INVOKE","message":"access control policy has denied access to id: spiffe://public/ns/default/shipping"}';
+    const sdkError = new Error(JSON.stringify({ error: "Forbidden", error_msg: denied, status: 403 }));
+    const err = await failure(invoke(failing(sdkError), "payments", "api/v1/payments"));
+    expect(err.status).to.equal(403);
+    expect(err.appError).to.equal(undefined);
+    expect(err.message).to.include("access control policy has denied access");
   });
 
   it("reports a failure without an HTTP answer as it is", async () => {
