@@ -1,7 +1,11 @@
 // The dashboard: draws the board (board.js) as events arrive over Socket.IO, and
 // sends the page's actions to notifications' /api, which passes them on to the
-// apps through Dapr. Text from orders only ever goes in with textContent, never
-// as HTML; the Content-Security-Policy forbids inline script as a second guard.
+// apps through Dapr. Anyone may place orders; approving, rejecting, restocking and
+// clearing need the operator, who signs in with the operator token (the login URL
+// notifications prints carries it in its #fragment) and a name: the session is an
+// HttpOnly cookie the page never sees, and approvals carry the session's name. Text
+// from orders only ever goes in with textContent, never as HTML; the
+// Content-Security-Policy forbids inline script as a second guard.
 import { Board, compareIds, statusLabels, toneOf } from "./board.js";
 
 /** @typedef {import("./board.js").OrderEvent} OrderEvent */
@@ -39,13 +43,19 @@ const ui = {
   boardEmpty: byId("board-empty", HTMLElement),
   filters: byId("filters", HTMLElement),
   feed: byId("feed", HTMLOListElement),
-  approver: byId("approver", HTMLInputElement),
+  signIn: byId("sign-in", HTMLFormElement),
+  operatorName: byId("operator-name", HTMLInputElement),
+  operatorToken: byId("operator-token", HTMLInputElement),
+  signedIn: byId("signed-in", HTMLElement),
+  operatorWho: byId("operator-who", HTMLElement),
+  signOut: byId("sign-out", HTMLButtonElement),
   orderForm: byId("order-form", HTMLFormElement),
   orderError: byId("order-error", HTMLElement),
   presets: byId("presets", HTMLElement),
   stock: byId("stock", HTMLUListElement),
   stockNote: byId("stock-note", HTMLElement),
   restock: byId("restock", HTMLButtonElement),
+  clearStock: byId("clear-stock", HTMLButtonElement),
   items: byId("items", HTMLDataListElement),
   toasts: byId("toasts", HTMLElement),
 };
@@ -86,6 +96,11 @@ function timeElement(iso) {
 /** Orders whose Approve or Reject was clicked and not yet answered. */
 const deciding = new Set();
 
+/** The signed-in operator's name; null when nobody is signed in (the actions are then disabled). */
+/** @type {string | null} */
+let operator = null;
+const signInFirst = "Sign in as the operator to do this";
+
 /** @param {OrderView} view */
 function card(view) {
   const article = el("article", {
@@ -110,12 +125,16 @@ function card(view) {
   article.append(steps);
 
   if (view.status === "awaiting") {
-    const busy = deciding.has(view.id);
     const approve = el("button", { className: "button approve", text: "Approve", attrs: { type: "button", "data-decision": "approve" } });
     const reject = el("button", { className: "button reject", text: "Reject", attrs: { type: "button", "data-decision": "reject" } });
-    approve.disabled = reject.disabled = busy;
+    for (const button of [approve, reject]) operatorOnly(button, deciding.has(view.id));
     const deadline = view.deadline === undefined ? "" : `Decide by ${timeOf(view.deadline)}`;
-    article.append(el("div", { className: "decision" }, el("p", { className: "deadline", text: deadline }), el("div", { className: "decision-buttons" }, reject, approve)));
+    article.append(
+      el("div", { className: "decision" },
+        el("div", {}, el("p", { className: "deadline", text: deadline }), el("p", { className: "decision-hint", text: "Sign in as the operator to decide" })),
+        el("div", { className: "decision-buttons" }, reject, approve),
+      ),
+    );
   } else if (view.status === "failed" && view.reason !== undefined) {
     article.append(el("p", { className: "reason", text: view.reason }));
   }
@@ -301,7 +320,13 @@ socket.on("disconnect", (reason) => {
   showConnection("reconnecting", "Reconnecting…");
   if (reason === "io server disconnect") socket.connect(); // the server hung up: Socket.IO leaves reconnecting to us
 });
-socket.on("connect_error", () => showConnection("reconnecting", "Reconnecting…"));
+socket.on("connect_error", (err) => {
+  showConnection("reconnecting", "Reconnecting…");
+  // Refused by the server (too many connections from here): Socket.IO does not try
+  // again by itself then; the answer says when to.
+  const retryAfter = /** @type {{ data?: { retryAfter?: number } }} */ (err).data?.retryAfter;
+  if (!socket.active) setTimeout(() => socket.connect(), 1000 * (retryAfter ?? 5));
+});
 socket.io.on("reconnect_attempt", (attempt) => showConnection("reconnecting", `Reconnecting… (${attempt})`));
 
 socket.on("history", (/** @type {{ events: OrderEvent[], error?: string }} */ reply) => {
@@ -339,6 +364,10 @@ async function api(method, path, body) {
     throw new Error("notifications cannot be reached");
   }
   const answer = await res.json().catch(() => ({}));
+  if (res.status === 401 && operator !== null && !path.startsWith("/api/session")) {
+    setOperator(null); // the session ended (expired, or signed out elsewhere)
+    throw new Error("your operator session has ended: sign in again");
+  }
   if (!res.ok) throw new Error(answer.error ?? `${res.status} ${res.statusText}`);
   return answer;
 }
@@ -396,32 +425,95 @@ ui.presets.addEventListener("click", (e) => {
   ui.orderError.textContent = "";
 });
 
-ui.approver.value = localStorage.getItem("approver") ?? ui.approver.value;
-ui.approver.addEventListener("change", () => localStorage.setItem("approver", ui.approver.value.trim()));
-
 ui.board.addEventListener("click", async (e) => {
   const button = e.target instanceof Element ? e.target.closest("button[data-decision]") : null;
   const article = button?.closest("article[data-order-id]");
   const id = article?.getAttribute("data-order-id");
-  if (button == null || id == null) return;
-  const approver = ui.approver.value.trim();
-  if (approver === "") {
-    toast("Enter your name (Approving as) first", "error");
-    ui.approver.focus();
-    return;
-  }
+  if (button == null || id == null || operator === null) return;
   const approved = button.getAttribute("data-decision") === "approve";
   deciding.add(id);
   for (const b of article?.querySelectorAll("button[data-decision]") ?? []) /** @type {HTMLButtonElement} */ (b).disabled = true;
   try {
-    await api("POST", `/api/orders/${encodeURIComponent(id)}/approve`, { approver, approved });
+    // The approver is the signed-in operator: notifications takes the name from the session.
+    await api("POST", `/api/orders/${encodeURIComponent(id)}/approve`, { approved });
   } catch (err) {
     toast(`Could not ${approved ? "approve" : "reject"} the order: ${err instanceof Error ? err.message : String(err)}`, "error");
-    for (const b of cardOf(id)?.querySelectorAll("button[data-decision]") ?? []) /** @type {HTMLButtonElement} */ (b).disabled = false;
   } finally {
     deciding.delete(id);
+    for (const b of cardOf(id)?.querySelectorAll("button[data-decision]") ?? []) operatorOnly(/** @type {HTMLButtonElement} */ (b), false);
   }
 });
+
+// ---- the operator ------------------------------------------------------------------
+
+/**
+ * Enables a button of the operator's when someone is signed in (and it is not `busy`);
+ * otherwise disables it and says why.
+ * @param {HTMLButtonElement} button
+ * @param {boolean} busy
+ */
+function operatorOnly(button, busy) {
+  button.disabled = busy || operator === null;
+  if (operator === null) {
+    button.title = signInFirst;
+    button.dataset.reason = "signed-out";
+  } else {
+    button.removeAttribute("title");
+    delete button.dataset.reason;
+  }
+}
+
+/**
+ * Shows who is signed in (or the sign-in form), and enables the operator's buttons or not.
+ * @param {string | null} name
+ */
+function setOperator(name) {
+  operator = name;
+  document.body.dataset.operator = name === null ? "signed-out" : "signed-in";
+  ui.signIn.hidden = name !== null;
+  ui.signedIn.hidden = name === null;
+  ui.operatorWho.textContent = name ?? "";
+  operatorOnly(ui.restock, false);
+  operatorOnly(ui.clearStock, false);
+  for (const button of ui.board.querySelectorAll("button[data-decision]")) {
+    const id = button.closest("article[data-order-id]")?.getAttribute("data-order-id");
+    operatorOnly(/** @type {HTMLButtonElement} */ (button), id != null && deciding.has(id));
+  }
+}
+
+// The login URL carries the token in its fragment (never sent to a server): take it
+// into the form, and out of the address bar and the history.
+const fromUrl = new URLSearchParams(location.hash.slice(1)).get("token");
+if (fromUrl !== null) {
+  ui.operatorToken.value = fromUrl;
+  history.replaceState(null, "", location.pathname + location.search);
+}
+ui.operatorName.value = localStorage.getItem("operator-name") ?? "";
+
+ui.signIn.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const name = ui.operatorName.value.trim();
+  try {
+    const answer = await api("POST", "/api/session", { token: ui.operatorToken.value, name });
+    localStorage.setItem("operator-name", name);
+    ui.operatorToken.value = "";
+    setOperator(answer.operator);
+    toast(`Signed in as ${answer.operator}`, "success");
+  } catch (err) {
+    toast(`Could not sign in: ${err instanceof Error ? err.message : String(err)}`, "error");
+  }
+});
+
+ui.signOut.addEventListener("click", async () => {
+  await api("DELETE", "/api/session").catch(() => {}); // signed out here whatever it answers
+  setOperator(null);
+});
+
+setOperator(null);
+api("GET", "/api/session").then(
+  (answer) => setOperator(answer.operator),
+  () => setOperator(null),
+);
 
 // ---- inventory --------------------------------------------------------------------
 
@@ -458,15 +550,27 @@ function refreshStockSoon() {
   stockTimer = setTimeout(loadStock, 300);
 }
 
-ui.restock.addEventListener("click", async () => {
-  ui.restock.disabled = true;
-  try {
-    drawStock((await api("POST", "/api/inventory/restock")).items);
-    toast("Inventory restocked", "success");
-  } catch (err) {
-    toast(`Could not restock: ${err instanceof Error ? err.message : String(err)}`, "error");
-  } finally {
-    ui.restock.disabled = false;
-  }
-});
+/**
+ * One of the inventory's buttons: calls the API, draws the stock it answers, says so.
+ * @param {HTMLButtonElement} button
+ * @param {string} method
+ * @param {string} path
+ * @param {string} done
+ * @param {string} failed
+ */
+function stockAction(button, method, path, done, failed) {
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      drawStock((await api(method, path)).items);
+      toast(done, "success");
+    } catch (err) {
+      toast(`${failed}: ${err instanceof Error ? err.message : String(err)}`, "error");
+    } finally {
+      operatorOnly(button, false);
+    }
+  });
+}
+stockAction(ui.restock, "POST", "/api/inventory/restock", "Inventory restocked", "Could not restock");
+stockAction(ui.clearStock, "DELETE", "/api/inventory", "Inventory cleared", "Could not clear the inventory");
 

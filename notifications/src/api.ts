@@ -1,8 +1,12 @@
 // The dashboard's actions: the page calls these, and each goes on to the app that
-// owns it through notifications' Dapr sidecar (backend.ts). An answer of 4xx from
-// that app comes back with the same status and its error; an app that cannot be
-// reached (or fails) is a 502.
-import { HttpError, InvocationError, jsonBody, Router } from "@dapr-orders/service-kit";
+// owns it through notifications' Dapr sidecar (backend.ts). Placing an order and
+// reading the inventory are open to anyone; approving or rejecting, restocking and
+// clearing need the operator (operator.ts), whose name an approval carries. A 400,
+// 404 or 409 of the other app comes back with the same status and its error; any
+// other failure (the app or Dapr failed, refused notifications, or could not be
+// reached) is a 502 with a short public message, logged in full.
+import type { Context, Middleware } from "koa";
+import { HttpError, InvocationError, jsonBody, parseBody, Router, z, type Logger } from "@dapr-orders/service-kit";
 
 export interface StockItem {
   name: string;
@@ -14,53 +18,77 @@ export interface Backend {
   /** POST /orders of order-processor: its instance id. */
   placeOrder(order: Record<string, unknown>): Promise<{ instance_id: string }>;
   /** POST /orders/:id/approve of order-processor. */
-  decide(id: string, decision: Record<string, unknown>): Promise<unknown>;
+  decide(id: string, decision: { approver: string; approved: boolean }): Promise<unknown>;
   /** GET /api/v1/inventory of inventory. */
   stock(): Promise<StockItem[]>;
   /** POST /api/v1/inventory/restock of inventory. */
   restock(): Promise<StockItem[]>;
+  /** DELETE /api/v1/inventory of inventory. */
+  clear(): Promise<unknown>;
 }
 
-export function dashboardRoutes(backend: Backend): Router {
+export interface DashboardOptions {
+  backend: Backend;
+  /** Lets the operator's requests through, with ctx.state.operator set to their name (Operator.required). */
+  operatorRequired: Middleware;
+  logger: Logger;
+}
+
+/** An approval as the page sends it: the decision only; the approver is the operator. */
+const decision = z.strictObject({ approved: z.boolean() });
+
+export function dashboardRoutes({ backend, operatorRequired, logger }: DashboardOptions): Router {
   const router = new Router({ prefix: "/api" });
+  const passErrors = <T>(ctx: Context, call: Promise<T>) => passOn(ctx, call, logger);
 
   router.post("/orders", async (ctx) => {
     // order-processor validates the order: its 400 names the field.
     const { customer, item, total } = jsonBody(ctx);
-    const { instance_id } = await passErrors(backend.placeOrder({ customer, item, total }));
+    const { instance_id } = await passErrors(ctx, backend.placeOrder({ customer, item, total }));
     ctx.state.logFields = { order_id: instance_id };
     ctx.status = 202;
     ctx.body = { instance_id };
   });
 
-  router.post("/orders/:id/approve", async (ctx) => {
+  router.post("/orders/:id/approve", operatorRequired, async (ctx) => {
     const id = ctx.params.id;
-    ctx.state.logFields = { order_id: id };
-    const { approver, approved } = jsonBody(ctx);
-    ctx.body = await passErrors(backend.decide(id, { approver, approved }));
+    const approver = ctx.state.operator as string;
+    ctx.state.logFields = { order_id: id, operator: approver };
+    const { approved } = parseBody(ctx, decision);
+    ctx.body = await passErrors(ctx, backend.decide(id, { approver, approved }));
   });
 
   router.get("/inventory", async (ctx) => {
-    ctx.body = { items: await passErrors(backend.stock()) };
+    ctx.body = { items: await passErrors(ctx, backend.stock()) };
   });
 
-  router.post("/inventory/restock", async (ctx) => {
-    ctx.body = { items: await passErrors(backend.restock()) };
+  router.post("/inventory/restock", operatorRequired, async (ctx) => {
+    ctx.state.logFields = { operator: ctx.state.operator };
+    ctx.body = { items: await passErrors(ctx, backend.restock()) };
+  });
+
+  router.delete("/inventory", operatorRequired, async (ctx) => {
+    ctx.state.logFields = { operator: ctx.state.operator };
+    await passErrors(ctx, backend.clear());
+    ctx.body = { items: [] };
   });
 
   return router;
 }
 
-/** The other app's 4xx as ours, with its error; anything else it or Dapr answers (or no answer) as a 502. */
-async function passErrors<T>(call: Promise<T>): Promise<T> {
+/** What the apps answer on purpose, with their own error, and the page may show. */
+const passedOn = new Set([400, 404, 409]);
+
+/** The other app's 400, 404 or 409 as ours, with its error; anything else as a 502 that says only which app failed. */
+async function passOn<T>(ctx: Context, call: Promise<T>, logger: Logger): Promise<T> {
   try {
     return await call;
   } catch (err) {
     if (!(err instanceof InvocationError)) throw err;
-    const app = err.target.split("/")[0];
-    if (err.status !== undefined && err.status >= 400 && err.status < 500) {
-      throw new HttpError(err.status, err.message.replace(/^.*? answered \d+: /, ""));
+    if (err.status !== undefined && passedOn.has(err.status) && err.appError !== undefined) {
+      throw new HttpError(err.status, err.appError);
     }
-    throw new HttpError(502, `${app} cannot be reached: ${err.message}`);
+    logger.error("a dashboard action failed", { err: err.message, ...ctx.state.logFields });
+    throw new HttpError(502, `${err.publicMessage}: try again later`);
   }
 }

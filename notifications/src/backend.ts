@@ -14,5 +14,6 @@ export function daprBackend(dapr: DaprClient, apps: { orders: string; inventory:
     },
     // An empty JSON body: without one, the sidecar passes the POST on as text/plain.
     restock: () => invoke(dapr, apps.inventory, "api/v1/inventory/restock", {}),
+    clear: () => invoke(dapr, apps.inventory, "api/v1/inventory", undefined, HttpMethod.DELETE),
   };
 }

@@ -22,6 +22,18 @@ export const config = {
   seenTtlSeconds: envNumber("SEEN_TTL_SECONDS", 86_400),
   /** How many dead letters (notifications Dapr could not deliver) the Redis list keeps. */
   deadLettersKept: envNumber("DEAD_LETTERS_KEPT", 100),
+  /** OPERATOR_TOKEN: what the operator signs in with; unset: a random one, new at each start, printed in a login URL. */
+  operatorToken: envString("OPERATOR_TOKEN", "") || undefined,
+  /** OPERATOR_NAME: who approves when an API client sends the operator token itself (Authorization: Bearer). */
+  operatorName: envString("OPERATOR_NAME", "operator"),
+  /** DASHBOARD_URL: where people open the dashboard, for the printed login URL. */
+  dashboardUrl: envString("DASHBOARD_URL", `http://localhost:${appPort(3001)}`),
+  /** How long an operator's session lasts, in seconds. */
+  sessionTtlSeconds: envNumber("SESSION_TTL_SECONDS", 12 * 60 * 60),
+  /** Wrong operator tokens a client address may send per window, before it is refused (429) for the rest of it. */
+  loginFailures: { points: envNumber("LOGIN_FAILURE_LIMIT", 10), durationSeconds: envNumber("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60) },
+  /** Socket.IO connections (each reads the history) a client address may open per window. */
+  connections: { points: envNumber("CONNECTION_LIMIT", 60), durationSeconds: envNumber("CONNECTION_WINDOW_SECONDS", 60) },
   /** The apps that the dashboard's actions go to, by Dapr app id. */
   apps: { orders: "order-processor", inventory: "inventory" },
 };

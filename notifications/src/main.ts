@@ -1,7 +1,8 @@
 // notifications: receives the order events from Dapr pub/sub, keeps the recent
 // ones in Redis and shows them live in the browser (the page in public/, updated
-// over Socket.IO), and takes the page's actions (place, approve, restock) on to
-// the other apps through its Dapr sidecar.
+// over Socket.IO), and takes the page's actions (place an order; and for the
+// signed-in operator approve, reject, restock, clear) on to the other apps through
+// its Dapr sidecar.
 import { fileURLToPath } from "node:url";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { createApp, createDaprClient, createLogger, Router, serve } from "@dapr-orders/service-kit";
@@ -11,9 +12,12 @@ import { config } from "./config.js";
 import { RedisDeadLetters } from "./dead-letters.js";
 import { RedisEventHistory } from "./history.js";
 import { Hub } from "./hub.js";
+import { newOperatorToken, Operator } from "./operator.js";
+import { RedisRateLimit } from "./rate-limit.js";
 import { closeRedis, connectRedis } from "./redis.js";
 import { notificationRoutes } from "./routes.js";
 import { securityHeaders } from "./security.js";
+import { RedisSessions } from "./sessions.js";
 import { publicFiles } from "./static.js";
 
 const logger = createLogger("notifications");
@@ -27,13 +31,23 @@ const adapterSub = connectRedis(config.redisHost, logger, { ...redis, name: "ada
 
 const history = new RedisEventHistory(historyRedis, { length: config.historyLength, seenTtlSeconds: config.seenTtlSeconds });
 const deadLetters = new RedisDeadLetters(historyRedis, config.deadLettersKept);
-const hub = new Hub({ history, logger, adapter: createAdapter(adapterPub, adapterSub) });
+const connections = new RedisRateLimit(historyRedis, { name: "dashboard:connections", ...config.connections });
+const hub = new Hub({ history, logger, adapter: createAdapter(adapterPub, adapterSub), connections });
 const backend = daprBackend(createDaprClient(config.dapr, logger), config.apps);
+
+const operator = new Operator({
+  token: config.operatorToken ?? newOperatorToken(),
+  apiName: config.operatorName,
+  sessions: new RedisSessions(historyRedis, config.sessionTtlSeconds),
+  failedLogins: new RedisRateLimit(historyRedis, { name: "dashboard:login-failures", ...config.loginFailures }),
+  sessionTtlSeconds: config.sessionTtlSeconds,
+});
 
 const routes = new Router()
   .use(securityHeaders)
   .use(notificationRoutes({ history, publish: (event) => hub.publish(event), deadLetters, logger, appToken: config.appToken }).routes())
-  .use(dashboardRoutes(backend).routes())
+  .use(operator.routes().routes())
+  .use(dashboardRoutes({ backend, operatorRequired: operator.required, logger }).routes())
   .use(publicFiles(fileURLToPath(new URL("../../public", import.meta.url))).routes());
 
 const server = serve(createApp({ logger, routes }), {
@@ -46,3 +60,8 @@ const server = serve(createApp({ logger, routes }), {
   },
 });
 hub.attach(server);
+if (config.operatorToken === undefined) {
+  // As Jupyter does: the token is in the URL's fragment, which the browser keeps to itself.
+  const url = `${config.dashboardUrl}/#token=${operator.token}`;
+  logger.info(`To sign in as the operator, open ${url}`, { login_url: url });
+}

@@ -1,12 +1,26 @@
 import { expect } from "chai";
-import { createApp } from "@dapr-orders/service-kit";
+import { createApp, Router } from "@dapr-orders/service-kit";
 import { memoryLogger, request } from "@dapr-orders/service-kit/testing";
 import { dashboardRoutes } from "../src/api.js";
-import { FakeBackend } from "./fakes.js";
+import { Operator } from "../src/operator.js";
+import { FakeBackend, MemoryRateLimit, MemorySessions } from "./fakes.js";
+
+const operatorToken = "0per4tor-token";
+/** What an API client sends to act as the operator. */
+const asOperator = { authorization: `Bearer ${operatorToken}` };
 
 function setup() {
   const backend = new FakeBackend();
-  return { backend, app: createApp({ logger: memoryLogger(), routes: dashboardRoutes(backend) }) };
+  const logger = memoryLogger();
+  const operator = new Operator({
+    token: operatorToken,
+    apiName: "ops",
+    sessions: new MemorySessions(),
+    failedLogins: new MemoryRateLimit(10),
+    sessionTtlSeconds: 3600,
+  });
+  const routes = new Router().use(operator.routes().routes()).use(dashboardRoutes({ backend, operatorRequired: operator.required, logger }).routes());
+  return { backend, logger, app: createApp({ logger, routes }) };
 }
 
 describe("dashboard API", () => {
@@ -18,47 +32,89 @@ describe("dashboard API", () => {
     expect(backend.calls).to.deep.equal([["placeOrder", { customer: "joni", item: "kiwi", total: 121.5 }]]);
   });
 
-  it("approves or rejects an order with order-processor", async () => {
+  it("approves or rejects an order for the operator, under the operator's name", async () => {
     const { app, backend } = setup();
-    const res = await request(app, "POST", "/api/orders/o-7/approve", { body: { approver: "kendall", approved: false } });
+    const res = await request(app, "POST", "/api/orders/o-7/approve", { body: { approved: false }, headers: asOperator });
     expect(res.status).to.equal(200);
-    expect(res.body).to.deep.equal({ id: "o-7", approver: "kendall", approved: false });
-    expect(backend.calls).to.deep.equal([["decide", "o-7", { approver: "kendall", approved: false }]]);
+    expect(res.body).to.deep.equal({ id: "o-7", approver: "ops", approved: false });
+    expect(backend.calls).to.deep.equal([["decide", "o-7", { approver: "ops", approved: false }]]);
   });
 
-  it("lists and restocks the inventory", async () => {
+  it("lists the inventory for anyone; restocks and clears it for the operator", async () => {
     const { app, backend } = setup();
     expect((await request(app, "GET", "/api/inventory")).body).to.deep.equal({ items: [{ name: "kiwi", quantity: 7 }] });
-    const res = await request(app, "POST", "/api/inventory/restock", { body: {} });
+    const res = await request(app, "POST", "/api/inventory/restock", { body: {}, headers: asOperator });
     expect(res.status).to.equal(200);
     expect(res.body).to.deep.equal({ items: [{ name: "kiwi", quantity: 100 }] });
-    expect(backend.calls).to.deep.equal([["stock"], ["restock"]]);
+    const cleared = await request(app, "DELETE", "/api/inventory", { headers: asOperator });
+    expect(cleared.status).to.equal(200);
+    expect(cleared.body).to.deep.equal({ items: [] });
+    expect(backend.calls).to.deep.equal([["stock"], ["restock"], ["clear"]]);
   });
 
-  it("answers the other app's 4xx with the same status and its error", async () => {
+  it("refuses to approve, reject, restock or clear without the operator (401), and calls no one", async () => {
+    const { app, backend } = setup();
+    const calls: [string, string, object][] = [
+      ["POST", "/api/orders/o-7/approve", { body: { approved: true } }],
+      ["POST", "/api/inventory/restock", { body: {} }],
+      ["DELETE", "/api/inventory", {}],
+    ];
+    for (const [method, path, req] of calls) {
+      const without = await request(app, method, path, req);
+      expect(without.status, `${method} ${path}`).to.equal(401);
+      expect(without.body.error).to.include("sign in");
+      const wrong = await request(app, method, path, { ...req, headers: { authorization: "Bearer guess" } });
+      expect(wrong.status, `${method} ${path} with a wrong token`).to.equal(401);
+    }
+    expect(backend.calls).to.be.empty;
+  });
+
+  it("refuses an approver in the body, even from the operator: the approver is who is signed in (400)", async () => {
+    const { app, backend } = setup();
+    const res = await request(app, "POST", "/api/orders/o-7/approve", { body: { approver: "mallory", approved: true }, headers: asOperator });
+    expect(res.status).to.equal(400);
+    expect(res.body.field).to.equal("approver");
+    expect(backend.calls).to.be.empty;
+  });
+
+  it("answers the other app's 400, 404 and 409 with the same status and its error", async () => {
     const { app, backend } = setup();
     for (const [status, detail] of [
       [400, "total must be a finite number greater than 0"],
       [404, "no order o-9"],
       [409, "order o-9 is COMPLETED: it no longer takes an approval"],
     ] as const) {
-      backend.failWith("order-processor/orders", status, detail);
+      backend.failWith("order-processor/orders", status, detail, detail);
       const res = await request(app, "POST", "/api/orders", { body: { customer: "joni", item: "kiwi", total: -1 } });
       expect(res.status).to.equal(status);
       expect(res.body).to.deep.equal({ error: detail });
     }
   });
 
-  it("answers 502 when the other app cannot be reached or fails", async () => {
-    const { app, backend } = setup();
+  it("answers 502 with a public message when the other app cannot be reached, fails or refuses, and logs the rest with the order id", async () => {
+    const { app, backend, logger } = setup();
     backend.failWith("inventory/api/v1/inventory", undefined, "connect ECONNREFUSED 127.0.0.1:3502");
     let res = await request(app, "GET", "/api/inventory");
     expect(res.status).to.equal(502);
-    expect(res.body.error).to.match(/^inventory cannot be reached: .*ECONNREFUSED/);
-    backend.failWith("inventory/api/v1/inventory/restock", 500, "ERR_DIRECT_INVOKE");
-    res = await request(app, "POST", "/api/inventory/restock", { body: {} });
+    expect(res.body).to.deep.equal({ error: "inventory could not be reached: try again later" });
+    backend.failWith("inventory/api/v1/inventory/restock", 500, "redis at 10.0.0.7:6379 refused", "internal error");
+    res = await request(app, "POST", "/api/inventory/restock", { body: {}, headers: asOperator });
     expect(res.status).to.equal(502);
-    expect(res.body.error).to.match(/^inventory cannot be reached: .*500/);
+    expect(res.body).to.deep.equal({ error: "inventory answered 500: try again later" });
+    // Dapr's own refusal (no error of the app's) is no 403 of ours: its text stays in the log.
+    const denied = "access control policy has denied access to id: spiffe://public/ns/default/notifications";
+    backend.failWith("order-processor/orders/o-7/approve", 403, denied);
+    res = await request(app, "POST", "/api/orders/o-7/approve", { body: { approved: true }, headers: asOperator });
+    expect(res.status).to.equal(502);
+    expect(res.body).to.deep.equal({ error: "order-processor answered 403: try again later" });
+    expect(JSON.stringify(res.body)).to.not.match(/ECONNREFUSED|10\.0\.0\.7|spiffe/);
+    const logged = logger.lines.filter((line) => line.msg === "a dashboard action failed");
+    expect(logged.map((line) => line.err)).to.deep.equal([
+      "inventory/api/v1/inventory failed: connect ECONNREFUSED 127.0.0.1:3502",
+      "inventory/api/v1/inventory/restock answered 500: redis at 10.0.0.7:6379 refused",
+      `order-processor/orders/o-7/approve answered 403: ${denied}`,
+    ]);
+    expect(logged[2]).to.include({ order_id: "o-7", operator: "ops" });
   });
 
   it("answers 400 for a body that is not a JSON object, without calling anyone", async () => {

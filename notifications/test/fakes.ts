@@ -4,6 +4,7 @@ import type { Backend, StockItem } from "../src/api.js";
 import type { DeadLetter, DeadLetters } from "../src/dead-letters.js";
 import type { EventHistory, StoredEvent } from "../src/history.js";
 import type { Notification } from "../src/notification.js";
+import type { RateLimit, Sessions } from "../src/operator.js";
 
 /** An EventHistory in memory, that keeps each (order_id, seq) once; `failing` makes every call throw, as when Redis is away. */
 export class MemoryHistory implements EventHistory {
@@ -51,7 +52,7 @@ export class FakeBackend implements Backend {
     this.calls.push(["placeOrder", order]);
     return this.answer({ instance_id: "o-1" });
   }
-  decide(id: string, decision: Record<string, unknown>) {
+  decide(id: string, decision: { approver: string; approved: boolean }) {
     this.calls.push(["decide", id, decision]);
     return this.answer({ id, ...decision });
   }
@@ -64,9 +65,54 @@ export class FakeBackend implements Backend {
     return this.answer(this.stockItems.map((i) => ({ ...i, quantity: 100 })));
   }
 
-  /** The next calls fail as an answer of `status` from `target` (undefined: nothing answered). */
-  failWith(target: string, status: number | undefined, detail: string) {
+  clear() {
+    this.calls.push(["clear"]);
+    return this.answer({ message: "Inventory cleared" });
+  }
+
+  /**
+   * The next calls fail as an answer of `status` from `target` (undefined: nothing
+   * answered), with `appError` when the app itself said what went wrong.
+   */
+  failWith(target: string, status: number | undefined, detail: string, appError?: string) {
     const message = status === undefined ? `${target} failed: ${detail}` : `${target} answered ${status}: ${detail}`;
-    this.failure = new InvocationError(target, status, message);
+    this.failure = new InvocationError(target, status, message, appError);
+  }
+}
+
+/** Sessions in memory. */
+export class MemorySessions implements Sessions {
+  readonly names = new Map<string, string>();
+  private next = 1;
+
+  async start(name: string): Promise<string> {
+    const id = `session-${this.next++}`;
+    this.names.set(id, name);
+    return id;
+  }
+  async operator(id: string): Promise<string | undefined> {
+    return this.names.get(id);
+  }
+  async end(id: string): Promise<void> {
+    this.names.delete(id);
+  }
+}
+
+/** A rate limit in memory that never expires: `points` per key, then the wait is always `waitSeconds`. */
+export class MemoryRateLimit implements RateLimit {
+  readonly taken = new Map<string, number>();
+
+  constructor(
+    private readonly points: number,
+    private readonly waitSeconds = 60,
+  ) {}
+
+  async retryAfter(key: string): Promise<number> {
+    return (this.taken.get(key) ?? 0) >= this.points ? this.waitSeconds : 0;
+  }
+  async take(key: string): Promise<number> {
+    const taken = (this.taken.get(key) ?? 0) + 1;
+    this.taken.set(key, taken);
+    return taken > this.points ? this.waitSeconds : 0;
   }
 }

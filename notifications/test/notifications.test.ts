@@ -10,7 +10,7 @@ import { Hub, type HistoryReply } from "../src/hub.js";
 import { notificationRoutes } from "../src/routes.js";
 import { contentSecurityPolicy, securityHeaders } from "../src/security.js";
 import { publicFiles } from "../src/static.js";
-import { MemoryDeadLetters, MemoryHistory } from "./fakes.js";
+import { MemoryDeadLetters, MemoryHistory, MemoryRateLimit } from "./fakes.js";
 
 const publicDir = fileURLToPath(new URL("../../public", import.meta.url));
 
@@ -160,9 +160,9 @@ describe("dashboard files", () => {
 describe("hub", () => {
   const event = (seq: number) => ({ ...notification, type: "paid" as const, seq });
 
-  async function started(history = new MemoryHistory()) {
+  async function started(history = new MemoryHistory(), connections?: MemoryRateLimit) {
     const logger = memoryLogger();
-    const hub = new Hub({ history, logger });
+    const hub = new Hub({ history, logger, ...(connections === undefined ? {} : { connections }) });
     const server = http.createServer();
     hub.attach(server);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -175,11 +175,20 @@ describe("hub", () => {
       const history = await new Promise<HistoryReply>((resolve) => client.once("history", resolve));
       return { client, history };
     };
+    /** Connects with these handshake headers; resolves with the connect error's message, or "connected". */
+    const attempt = (extraHeaders: Record<string, string>, transports: ("websocket" | "polling")[] = ["websocket"]) => {
+      const client = connect(url, { transports, extraHeaders, reconnection: false });
+      clients.push(client);
+      return new Promise<string>((resolve) => {
+        client.once("connect", () => resolve("connected"));
+        client.once("connect_error", (err) => resolve(err.message));
+      });
+    };
     const close = async () => {
       for (const client of clients) client.close();
       await hub.close();
     };
-    return { hub, history, logger, page, close };
+    return { hub, history, logger, page, attempt, url, close };
   }
 
   it("sends every published event, with its id, to the connected pages", async () => {
@@ -206,6 +215,35 @@ describe("hub", () => {
       expect((await page(third!.id)).history).to.deep.equal({ events: [] });
       // Anything that is not an event id counts as none.
       expect((await page("<script>")).history.events).to.have.length(3);
+    } finally {
+      await close();
+    }
+  });
+
+  it("refuses a handshake from another site's page (its Origin), over WebSocket and polling; takes one from its own, or without Origin", async () => {
+    const { attempt, url, logger, close } = await started();
+    try {
+      const own = new URL(url).host;
+      expect(await attempt({ origin: "https://evil.example" })).to.not.equal("connected");
+      expect(await attempt({ origin: "null" })).to.not.equal("connected");
+      expect(await attempt({ origin: "https://evil.example" }, ["polling"])).to.not.equal("connected");
+      const polling = await fetch(`${url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: `http://evil.example` } });
+      expect(polling.status, "the polling handshake's answer").to.equal(403);
+      expect(logger.lines.filter((l) => l.msg === "Socket.IO handshake from another site refused")).to.have.length.above(0);
+      expect(await attempt({ origin: `http://${own}` })).to.equal("connected");
+      expect(await attempt({ origin: `http://${own}` }, ["polling"])).to.equal("connected");
+      expect(await attempt({})).to.equal("connected");
+    } finally {
+      await close();
+    }
+  });
+
+  it("takes at most the limit's connections from one address, then says how long to wait", async () => {
+    const { attempt, close } = await started(new MemoryHistory(), new MemoryRateLimit(2, 30));
+    try {
+      expect(await attempt({})).to.equal("connected");
+      expect(await attempt({})).to.equal("connected");
+      expect(await attempt({})).to.equal("too many connections from this address: try again in 30 s");
     } finally {
       await close();
     }
