@@ -9,6 +9,13 @@ import { parse } from "yaml";
 
 export interface AppSpec {
   appId: string;
+  /**
+   * The replica's name, which names its processes: the app id for the first replica,
+   * "<app id>-<n>" for replica n (withReplicas).
+   */
+  name: string;
+  /** 1 for the app as the run file gives it; 2, 3... for the replicas withReplicas adds. */
+  replica: number;
   /** Absolute path of the app's folder: its command runs there, and so does its daprd. */
   dir: string;
   appPort: number;
@@ -88,6 +95,8 @@ export function parseRunFile(source: string, root: string, name = "dapr.yaml"): 
     if (env.PORT !== undefined && env.PORT !== String(appPort)) fail(`${where}: env PORT ${env.PORT} differs from appPort ${appPort}`);
     return {
       appId,
+      name: appId,
+      replica: 1,
       dir: resolve(app.appDirPath, `${where}: appDirPath`),
       appPort,
       daprHttpPort: port("daprHTTPPort"),
@@ -105,9 +114,7 @@ export function parseRunFile(source: string, root: string, name = "dapr.yaml"): 
   const ids = apps.map((a) => a.appId);
   const duplicateId = ids.find((id, i) => ids.indexOf(id) !== i);
   if (duplicateId !== undefined) fail(`app ${duplicateId} appears twice`);
-  const ports = apps.flatMap((a) => [a.appPort, a.daprHttpPort, a.daprGrpcPort, a.daprInternalGrpcPort, a.metricsPort]);
-  const duplicatePort = ports.find((p, i) => ports.indexOf(p) !== i);
-  if (duplicatePort !== undefined) fail(`port ${duplicatePort} is given twice`);
+  checkPorts(apps, fail);
 
   return {
     root,
@@ -115,6 +122,63 @@ export function parseRunFile(source: string, root: string, name = "dapr.yaml"): 
     configFilePath: common.configFilePath === undefined ? undefined : resolve(common.configFilePath, "common.configFilePath"),
     apps,
   };
+}
+
+/** How far apart the ports of two replicas of an app lie: replica n has replica 1's ports + (n - 1) * 10. */
+export const replicaPortStep = 10;
+/** At most this many replicas of an app: so that the ports of replicas of one kind stay in their range (3000-3099...). */
+export const maxReplicas = 10;
+
+/**
+ * The topology with `counts[appId]` replicas of those apps (1 for the others): each
+ * replica is the app with its own ports, replica 1's + (n - 1) * 10 (order-processor's
+ * second replica: app 3010, Dapr HTTP 3510, gRPC 3610, internal gRPC 3710, metrics 9100),
+ * the same app id, command and environment. Replicas follow their app in the list.
+ */
+export function withReplicas(topology: Topology, counts: Record<string, number>, name = "REPLICAS"): Topology {
+  const fail = (message: string): never => {
+    throw new Error(`${name}: ${message}`);
+  };
+  for (const [appId, count] of Object.entries(counts)) {
+    if (!topology.apps.some((a) => a.appId === appId && a.replica === 1)) fail(`no app ${appId} in the run file`);
+    if (!Number.isInteger(count) || count < 1 || count > maxReplicas) fail(`${appId}: between 1 and ${maxReplicas} replicas`);
+  }
+  const apps = topology.apps.flatMap((app) =>
+    Array.from({ length: counts[app.appId] ?? 1 }, (_, i): AppSpec => {
+      const offset = i * replicaPortStep;
+      return {
+        ...app,
+        name: i === 0 ? app.appId : `${app.appId}-${i + 1}`,
+        replica: i + 1,
+        appPort: app.appPort + offset,
+        daprHttpPort: app.daprHttpPort + offset,
+        daprGrpcPort: app.daprGrpcPort + offset,
+        daprInternalGrpcPort: app.daprInternalGrpcPort + offset,
+        metricsPort: app.metricsPort + offset,
+        env: { ...app.env, ...(app.env.PORT === undefined ? {} : { PORT: String(app.appPort + offset) }) },
+      };
+    }),
+  );
+  checkPorts(apps, fail);
+  return { ...topology, apps };
+}
+
+/** "order-processor=2,inventory=2" (REPLICAS) -> { "order-processor": 2, inventory: 2 }; "" -> {}. */
+export function parseReplicas(text: string | undefined): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const entry of (text ?? "").split(",").map((e) => e.trim()).filter((e) => e !== "")) {
+    const match = /^([a-z0-9-]+)=(\d+)$/.exec(entry);
+    if (match === null) throw new Error(`REPLICAS: "${entry}" is not <app id>=<count>, e.g. order-processor=2`);
+    counts[match[1]!] = Number(match[2]);
+  }
+  return counts;
+}
+
+/** Refuses a port given twice (by two apps, or two replicas). */
+function checkPorts(apps: AppSpec[], fail: Fail): void {
+  const ports = apps.flatMap((a) => [a.appPort, a.daprHttpPort, a.daprGrpcPort, a.daprInternalGrpcPort, a.metricsPort]);
+  const duplicatePort = ports.find((p, i) => ports.indexOf(p) !== i);
+  if (duplicatePort !== undefined) fail(`port ${duplicatePort} is given twice`);
 }
 
 /** "localhost:50005" -> 50005, for the control plane services that the stack starts itself. */

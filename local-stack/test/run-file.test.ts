@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import path from "node:path";
 import { parseRunFile, readRunFile, repoRoot } from "../src/index.js";
-import { localPort } from "../src/run-file.js";
+import { localPort, parseReplicas, withReplicas } from "../src/run-file.js";
 
 describe("run file (dapr.yaml)", () => {
   it("describes the five apps, each with its own ports, and the control plane for order-processor only", () => {
@@ -57,6 +57,54 @@ describe("run file (dapr.yaml)", () => {
     const ports = topology.apps.flatMap((a) => [a.appPort, a.daprHttpPort, a.daprGrpcPort, a.daprInternalGrpcPort, a.metricsPort]);
     ports.push(localPort(topology.apps[0]!.placementHostAddress!), localPort(topology.apps[0]!.schedulerHostAddress!));
     expect(ports.filter((port) => port >= 32768)).to.deep.equal([]);
+  });
+
+  it("adds replicas with ports of their own, replica 1's + 10 per replica, below 32768 and never shared", () => {
+    const topology = withReplicas(readRunFile(path.join(repoRoot, "dapr.yaml")), parseReplicas("order-processor=3, inventory=2"));
+    const names = topology.apps.map((a) => a.name);
+    expect(names).to.deep.equal([
+      "order-processor",
+      "order-processor-2",
+      "order-processor-3",
+      "notifications",
+      "inventory",
+      "inventory-2",
+      "payments",
+      "shipping",
+    ]);
+    const second = topology.apps[1]!;
+    expect([second.appId, second.replica, second.appPort, second.daprHttpPort, second.daprGrpcPort]).to.deep.equal([
+      "order-processor",
+      2,
+      3010,
+      3510,
+      3610,
+    ]);
+    expect([second.daprInternalGrpcPort, second.metricsPort]).to.deep.equal([3710, 9100]);
+    expect(topology.apps[0]!.appPort, "the first replica keeps its ports").to.equal(3000);
+    const all = withReplicas(readRunFile(path.join(repoRoot, "dapr.yaml")), {
+      "order-processor": 10,
+      notifications: 10,
+      inventory: 10,
+      payments: 10,
+      shipping: 10,
+    });
+    const ports = all.apps.flatMap((a) => [a.appPort, a.daprHttpPort, a.daprGrpcPort, a.daprInternalGrpcPort, a.metricsPort]);
+    expect(new Set(ports).size).to.equal(ports.length);
+    expect(ports.filter((port) => port >= 32768)).to.deep.equal([]);
+    // placement and scheduler (3800, 3801), and the ports npm start adds (3802-3808, 9095-9097)
+    const controlPlane = [3800, 3801, 3802, 3803, 3804, 3805, 3806, 3807, 3808, 9095, 9096, 9097];
+    expect(ports.filter((port) => controlPlane.includes(port))).to.deep.equal([]);
+  });
+
+  it("refuses replicas it cannot run", () => {
+    const topology = readRunFile(path.join(repoRoot, "dapr.yaml"));
+    expect(() => withReplicas(topology, { nowhere: 2 })).to.throw(/no app nowhere/);
+    expect(() => withReplicas(topology, { inventory: 11 })).to.throw(/between 1 and 10/);
+    expect(() => withReplicas(topology, { inventory: 0 })).to.throw(/between 1 and 10/);
+    expect(() => parseReplicas("inventory:2")).to.throw(/<app id>=<count>/);
+    expect(parseReplicas("")).to.deep.equal({});
+    expect(withReplicas(topology, {}).apps).to.deep.equal(topology.apps);
   });
 
   it("starts placement and scheduler on a local port only", () => {
