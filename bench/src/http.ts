@@ -11,15 +11,16 @@ export interface Answer {
 export interface RequestOptions {
   method?: "GET" | "POST";
   body?: unknown;
+  headers?: Record<string, string>;
   timeoutMs: number;
   signal: AbortSignal;
 }
 
 /** Throws on a network error or a timeout; any status is an answer. */
-export async function request(url: string, { method = "GET", body, timeoutMs, signal }: RequestOptions): Promise<Answer> {
+export async function request(url: string, { method = "GET", body, headers = {}, timeoutMs, signal }: RequestOptions): Promise<Answer> {
   const res = await fetch(url, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
+    headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
   });

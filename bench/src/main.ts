@@ -108,9 +108,18 @@ async function firstOrder(target: OrderTarget, name: string): Promise<void> {
   if (run.outcome !== "completed") throw new Error(`the ${name} stack did not complete a first order: ${run.outcome}, ${run.detail}`);
 }
 
-/** Fills the real stack's inventory; returns the items, each with at least `needed` units. */
-async function restock(inventoryUrl: string, needed: number): Promise<string[]> {
-  const answer = await request(`${inventoryUrl}/api/v1/inventory/restock`, { method: "POST", body: {}, timeoutMs: 10_000, signal });
+/**
+ * Fills the real stack's inventory (as its sidecar calls it: with inventory's app token);
+ * returns the items, each with at least `needed` units.
+ */
+async function restock(inventory: { url: string; appToken: string }, needed: number): Promise<string[]> {
+  const answer = await request(`${inventory.url}/api/v1/inventory/restock`, {
+    method: "POST",
+    body: {},
+    headers: { "dapr-api-token": inventory.appToken },
+    timeoutMs: 10_000,
+    signal,
+  });
   if (answer.status !== 200 || !Array.isArray(answer.body)) throw new Error(`restock answered ${answer.status}: ${JSON.stringify(answer.body)}`);
   const items = answer.body as { name: string; quantity: number }[];
   const short = items.filter((i) => i.quantity < needed);
@@ -125,7 +134,7 @@ async function levels(
   ctx: StackContext,
   target: OrderTarget,
   beforeEach: () => Promise<unknown>,
-  latency?: { dashboardUrl: string; daprUrl: string },
+  latency?: { dashboardUrl: string; daprUrl: string; daprApiToken: string },
 ): Promise<{ levels: LevelResult[]; notifications?: NotificationLatency; notificationError?: string }> {
   const results: LevelResult[] = [];
   let notifications: NotificationLatency | undefined;
@@ -185,20 +194,21 @@ function cpuMsPerOrder(cpu: Map<string, number>, levels: LevelResult[]): number 
 
 async function runOurs(ctx: StackContext) {
   const { stack } = ctx;
-  const inventoryUrl = stack.url("inventory");
+  const inventory = { url: stack.url("inventory"), appToken: stack.tokens("inventory").appApiToken };
   const orderProcessor = stack.apps.find((a) => a.appId === "order-processor")!;
   const needed = 5_000; // more than any level or the burst orders of one item
-  const target: OrderTarget = { ordersUrl: orderProcessor.url, items: await restock(inventoryUrl, needed) };
+  const target: OrderTarget = { ordersUrl: orderProcessor.url, items: await restock(inventory, needed) };
   await firstOrder(target, ctx.name);
 
   const start = snapshot(stack.pids);
-  const measured = await levels(ctx, target, () => restock(inventoryUrl, needed), {
+  const measured = await levels(ctx, target, () => restock(inventory, needed), {
     dashboardUrl: stack.url("notifications"),
     daprUrl: orderProcessor.daprUrl,
+    daprApiToken: stack.tokens("order-processor").daprApiToken,
   });
   const afterLoop = snapshot(stack.pids);
 
-  await restock(inventoryUrl, needed);
+  await restock(inventory, needed);
   say(`${ctx.name}: a burst of ${config.burst} orders at once`);
   const droppedBefore = ctx.dropped();
   const burstResult = await burst(target, {

@@ -12,6 +12,8 @@ export interface LatencySettings {
   dashboardUrl: string;
   /** The publishing app's sidecar, e.g. http://127.0.0.1:3500 */
   daprUrl: string;
+  /** Its Dapr API token. */
+  daprApiToken: string;
   /** performance.now() time at which to stop publishing. */
   until: number;
   intervalMs: number;
@@ -55,7 +57,7 @@ export function probeNotification(orderId: string, sentAt: Date) {
 
 /** Publishes a probe every `intervalMs` until `until`, and measures each one's trip to a page. */
 export async function measureNotificationLatency(settings: LatencySettings): Promise<NotificationLatency> {
-  const { dashboardUrl, daprUrl, until, intervalMs, signal } = settings;
+  const { dashboardUrl, daprUrl, daprApiToken, until, intervalMs, signal } = settings;
   const socket = await connectDashboard(dashboardUrl);
   const run = `${Date.now().toString(36)}`;
   const sentAt = new Map<string, number>();
@@ -83,6 +85,7 @@ export async function measureNotificationLatency(settings: LatencySettings): Pro
         const answer = await request(`${daprUrl}/v1.0/publish/pubsub/notifications`, {
           method: "POST",
           body: probeNotification(id, new Date()),
+          headers: { "dapr-api-token": daprApiToken },
           timeoutMs: 5_000,
           signal,
         });

@@ -1,7 +1,7 @@
 // The HTTP APIs' answers to bad requests (SPEC, "HTTP API"), from the running services.
 import { expect } from "chai";
 import { createHash, randomUUID } from "node:crypto";
-import { approve, ensureInStock, placeOrder, request, waitUntilFinished } from "./http.js";
+import { approve, asSidecarOf, ensureInStock, operatorSession, placeOrder, request, stock, waitUntilFinished } from "./http.js";
 import { settings, urls } from "./target.js";
 
 describe("order API", function () {
@@ -52,15 +52,17 @@ describe("order API", function () {
     expect((await approve(id, "kendall", true)).status).to.equal(404);
   });
 
-  it("answers 400 to an approval without a valid approver or decision", async () => {
+  it("answers 400 to an approval without a valid decision (the dashboard) or approver (order-processor, from its sidecar)", async () => {
     const id = randomUUID();
-    const url = `${urls.orders}/orders/${id}/approve`;
-    const noDecision = await request("POST", url, { json: { approver: "kendall" } });
+    const cookie = await operatorSession("kendall");
+    const dashboard = `${urls.notifications}/api/orders/${id}/approve`;
+    const noDecision = await request("POST", dashboard, { json: {}, headers: { cookie } });
     expect(noDecision.status).to.equal(400);
     expect(noDecision.body.field).to.equal("approved");
-    const notBoolean = await request("POST", url, { json: { approver: "kendall", approved: "yes" } });
+    const notBoolean = await request("POST", dashboard, { json: { approved: "yes" }, headers: { cookie } });
     expect(notBoolean.status).to.equal(400);
-    const noApprover = await request("POST", url, { json: { approved: true } });
+    const sidecar = asSidecarOf("order-processor");
+    const noApprover = await request("POST", `${urls.orders}/orders/${id}/approve`, { json: { approved: true }, headers: sidecar });
     expect(noApprover.status).to.equal(400);
     expect(noApprover.body.field).to.equal("approver");
   });
@@ -107,7 +109,7 @@ describe("inventory, payments and shipping APIs", function () {
 
   it("inventory answers 400 to a reservation without an id, and 415 to a body that is not JSON", async () => {
     const url = `${urls.inventory}/api/v1/inventory/reserve`;
-    const noId = await request("POST", url, { json: { item: "kiwi" } });
+    const noId = await request("POST", url, { json: { item: "kiwi" }, headers: asSidecarOf("inventory") });
     expect(noId.status).to.equal(400);
     expect(noId.body.field).to.equal("id");
     const text = await request("POST", url, { raw: "kiwi", contentType: "text/plain" });
@@ -115,20 +117,21 @@ describe("inventory, payments and shipping APIs", function () {
   });
 
   it("payments answers 400 to a payment without a total; a refund of an unknown payment undoes nothing and voids it", async () => {
-    const noTotal = await request("POST", `${urls.payments}/api/v1/payments`, { json: { id: randomUUID(), customer: "joni" } });
+    const headers = asSidecarOf("payments");
+    const noTotal = await request("POST", `${urls.payments}/api/v1/payments`, { json: { id: randomUUID(), customer: "joni" }, headers });
     expect(noTotal.status).to.equal(400);
     expect(noTotal.body.field).to.equal("total");
     const id = randomUUID();
-    const refund = await request("POST", `${urls.payments}/api/v1/payments/${id}/refund`, { json: {} });
+    const refund = await request("POST", `${urls.payments}/api/v1/payments/${id}/refund`, { json: {}, headers });
     expect(refund.status, JSON.stringify(refund.body)).to.equal(200);
     expect(refund.body).to.include({ id, success: true, undone: false });
-    const late = await request("POST", `${urls.payments}/api/v1/payments`, { json: { id, customer: "joni", total: 5 } });
+    const late = await request("POST", `${urls.payments}/api/v1/payments`, { json: { id, customer: "joni", total: 5 }, headers });
     expect(late.body.success, "a charge after the void").to.equal(false);
-    expect((await request("GET", `${urls.payments}/api/v1/payments/${id}`)).body.status).to.equal("voided");
+    expect((await request("GET", `${urls.payments}/api/v1/payments/${id}`, { headers })).body.status).to.equal("voided");
   });
 
   it("shipping answers 400 to a shipment without a customer", async () => {
-    const res = await request("POST", `${urls.shipping}/api/v1/shipments`, { json: { id: randomUUID(), item: "kiwi" } });
+    const res = await request("POST", `${urls.shipping}/api/v1/shipments`, { json: { id: randomUUID(), item: "kiwi" }, headers: asSidecarOf("shipping") });
     expect(res.status).to.equal(400);
     expect(res.body.field).to.equal("customer");
   });
@@ -148,13 +151,6 @@ describe("inventory, payments and shipping APIs", function () {
 describe("requests that try to get in", function () {
   this.timeout(60_000);
   const form = "application/x-www-form-urlencoded";
-
-  /** Every item's quantity, by name. */
-  async function stock(): Promise<Record<string, number>> {
-    const res = await request("GET", `${urls.inventory}/api/v1/inventory`);
-    const items: { name: string; quantity: number }[] = Array.isArray(res.body) ? res.body : res.body.items;
-    return Object.fromEntries(items.map((i) => [i.name, i.quantity]));
-  }
 
   /** The id order-processor gives the order placed with this Idempotency-Key (as its orderIdForKey). */
   function orderIdForKey(key: string): string {
@@ -193,10 +189,11 @@ describe("requests that try to get in", function () {
     const order = await request("POST", `${urls.orders}/orders`, { json: { customer: "joni", item: "kiwi", total: 5, discount: 100 } });
     expect(order.status).to.equal(400);
     expect(order.body).to.include({ field: "discount" });
-    const reserve = await request("POST", `${urls.inventory}/api/v1/inventory/reserve`, { json: { id: randomUUID(), item: "kiwi", quantity: 50 } });
+    const sidecar = asSidecarOf("inventory");
+    const reserve = await request("POST", `${urls.inventory}/api/v1/inventory/reserve`, { json: { id: randomUUID(), item: "kiwi", quantity: 50 }, headers: sidecar });
     expect(reserve.status).to.equal(400);
     expect(reserve.body).to.include({ field: "quantity" });
-    const restock = await request("POST", `${urls.inventory}/api/v1/inventory/restock`, { json: { quantity: 1_000_000 } });
+    const restock = await request("POST", `${urls.inventory}/api/v1/inventory/restock`, { json: { quantity: 1_000_000 }, headers: sidecar });
     expect(restock.status).to.equal(400);
     expect(restock.body).to.include({ field: "quantity" });
   });
@@ -216,10 +213,10 @@ describe("requests that try to get in", function () {
   });
 
   it("an order id in a body that is not one is a 400 naming it; in a path it names no order: 404", async () => {
-    const reserve = await request("POST", `${urls.inventory}/api/v1/inventory/reserve`, { json: { id: "../stock-kiwi", item: "kiwi" } });
+    const reserve = await request("POST", `${urls.inventory}/api/v1/inventory/reserve`, { json: { id: "../stock-kiwi", item: "kiwi" }, headers: asSidecarOf("inventory") });
     expect(reserve.status).to.equal(400);
     expect(reserve.body.field).to.equal("id");
     expect((await request("GET", `${urls.orders}/orders/..%2Fstock-kiwi`)).status).to.equal(404);
-    expect((await request("POST", `${urls.payments}/api/v1/payments/x/refund`, { json: {} })).status).to.equal(404);
+    expect((await request("POST", `${urls.payments}/api/v1/payments/x/refund`, { json: {}, headers: asSidecarOf("payments") })).status).to.equal(404);
   });
 });

@@ -5,7 +5,7 @@
 import { freePort } from "@dapr-orders/local-stack";
 import { expect } from "chai";
 import { io, type Socket } from "socket.io-client";
-import { ensureInStock, eventually, placeOrder, request, waitUntilFinished } from "./http.js";
+import { ensureInStock, eventually, operatorSession, placeOrder, request, waitUntilFinished } from "./http.js";
 import { expectMessages, straightThrough } from "./messages.js";
 import type { OrderEvent } from "./notifications.js";
 import { stackControl, urls } from "./target.js";
@@ -118,7 +118,8 @@ describe("dashboard", function () {
     expect(invalid.status).to.equal(400);
     expect(invalid.body.error).to.equal("total must be a finite number greater than 0");
 
-    const unknown = await request("POST", `${api}/orders/no-such-order/approve`, { json: { approver: "kendall", approved: true } });
+    const cookie = await operatorSession("kendall");
+    const unknown = await request("POST", `${api}/orders/no-such-order/approve`, { json: { approved: true }, headers: { cookie } });
     expect(unknown.status).to.equal(404);
     expect(unknown.body.error).to.equal("no order no-such-order");
 

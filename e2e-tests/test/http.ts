@@ -2,7 +2,7 @@
 // asynchronously (a workflow finishing) by polling with a deadline.
 import { expect } from "chai";
 import { responseBody } from "@dapr-orders/service-kit/testing";
-import { urls } from "./target.js";
+import { credentials, urls } from "./target.js";
 
 export interface Response {
   status: number;
@@ -95,21 +95,59 @@ export async function waitUntilFinished(id: string, timeoutMs = 90_000): Promise
   return view!;
 }
 
-export function approve(id: string, approver: string, approved: boolean): Promise<Response> {
-  return request("POST", `${urls.orders}/orders/${id}/approve`, { json: { approver, approved } });
+/** Operators' session cookies, by name: one sign-in each. */
+const sessions = new Map<string, Promise<string>>();
+
+/** Signs in on the dashboard as the operator named `name`, as the page does; the Cookie header of the session. */
+export function operatorSession(name: string): Promise<string> {
+  let cookie = sessions.get(name);
+  if (cookie === undefined) {
+    cookie = signIn(name);
+    sessions.set(name, cookie);
+  }
+  return cookie;
+}
+
+async function signIn(name: string): Promise<string> {
+  const res = await fetch(`${urls.notifications}/api/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ token: credentials.operatorToken, name }),
+  });
+  expect(res.status, `signing in as ${name}: ${await res.clone().text()}`).to.equal(200);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith("operator_session="));
+  expect(cookie, "the session cookie").to.be.a("string");
+  return cookie!.split(";")[0]!;
+}
+
+/** What an API client sends to act as the operator (as OPERATOR_NAME, "operator" here). */
+export const asOperator = () => ({ authorization: `Bearer ${credentials.operatorToken}` });
+
+/** The header the app's sidecar sends it: to call the app's sidecar-only routes as its sidecar does. */
+export const asSidecarOf = (appId: string) => ({ "dapr-api-token": credentials.tokens(appId).appApiToken });
+
+/** Approves or rejects the order as the dashboard does: signed in as the operator named `approver`. */
+export async function approve(id: string, approver: string, approved: boolean): Promise<Response> {
+  const cookie = await operatorSession(approver);
+  return request("POST", `${urls.notifications}/api/orders/${id}/approve`, { json: { approved }, headers: { cookie } });
+}
+
+/** Every item's quantity, by name, as the inventory lists it (open to anyone). */
+export async function stock(): Promise<Record<string, number>> {
+  const res = await request("GET", `${urls.inventory}/api/v1/inventory`);
+  expect(res.status).to.equal(200);
+  const items: { name: string; quantity: number }[] = Array.isArray(res.body) ? res.body : res.body.items;
+  return Object.fromEntries(items.map((i) => [i.name, i.quantity]));
 }
 
 /** The quantity the inventory lists for `item`, or undefined when it does not list it. */
 export async function stockOf(item: string): Promise<number | undefined> {
-  const res = await request("GET", `${urls.inventory}/api/v1/inventory`);
-  expect(res.status).to.equal(200);
-  const items: { name: string; quantity: number }[] = Array.isArray(res.body) ? res.body : res.body.items;
-  return items.find((i) => i.name === item)?.quantity;
+  return (await stock())[item];
 }
 
-/** POST /api/v1/inventory/restock: every item back to its full quantity. (Every POST must be JSON: `{}`.) */
+/** Restocks as the operator does, through the dashboard: every item back to its full quantity. */
 export async function restock(): Promise<Response> {
-  return request("POST", `${urls.inventory}/api/v1/inventory/restock`, { json: {} });
+  return request("POST", `${urls.notifications}/api/inventory/restock`, { json: {}, headers: asOperator() });
 }
 
 /** Restocks unless every one of `items` is in stock already (keeps a running system's stock). */

@@ -6,7 +6,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { repoRoot, startTestStack, type TestStack } from "@dapr-orders/local-stack";
 import { eventually } from "./http.js";
-import { setStackControl, settingsEnv, stackKind, urls } from "./target.js";
+import { credentials, setStackControl, settingsEnv, sidecars, stackKind, urls } from "./target.js";
 
 let running: TestStack | undefined;
 
@@ -29,9 +29,11 @@ export const mochaHooks = {
     urls.inventory = stack.url("inventory");
     urls.payments = stack.url("payments");
     urls.shipping = stack.url("shipping");
+    credentials.tokens = (appId) => stack.tokens(appId);
+    for (const app of stack.apps) sidecars[app.appId] = app.daprUrl;
     setStackControl({
       restart: (appId) => stack.restartApp(appId),
-      startInstance: (appId, port) => stack.startInstance(appId, port),
+      startInstance: (appId, port, env) => stack.startInstance(appId, port, env),
     });
   },
 

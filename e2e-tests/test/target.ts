@@ -7,6 +7,9 @@
 // local stack, and an external stack must be started with the same variables
 // (e.g. APPROVAL_TIMEOUT_SECONDS=15 docker compose up).
 
+import { randomUUID } from "node:crypto";
+import { tokenVariable } from "@dapr-orders/local-stack";
+
 const env = (name: string, fallback: string) => process.env[name] || fallback;
 const number = (name: string, fallback: number) => Number(env(name, String(fallback)));
 
@@ -21,6 +24,9 @@ export const urls = {
   payments: env("PAYMENTS_URL", "http://127.0.0.1:3003"),
   shipping: env("SHIPPING_URL", "http://127.0.0.1:3004"),
 };
+
+/** Each app's sidecar's HTTP API by app id, e.g. http://127.0.0.1:3500: known (and reachable) for a local stack only. */
+export const sidecars: Record<string, string> = {};
 
 export const settings = {
   /** Orders at or above this total wait for approval (order-processor's APPROVAL_THRESHOLD). */
@@ -39,13 +45,28 @@ export const settings = {
   blockedCustomer: env("SHIPPING_BLOCKED_CUSTOMERS", "nowhere").split(",")[0]!.trim(),
 };
 
-/** The settings as the apps' environment. */
+/**
+ * What the tests act with as the legitimate parties: the dashboard's operator token,
+ * and each app's tokens (to call an app's sidecar-only routes as its sidecar does, or
+ * its sidecar). The root hooks take a local stack's; an external stack's come from the
+ * environment, under the names of .env (OPERATOR_TOKEN, PAYMENTS_APP_API_TOKEN, ...).
+ */
+export const credentials = {
+  operatorToken: env("OPERATOR_TOKEN", randomUUID()),
+  tokens: (appId: string): { daprApiToken: string; appApiToken: string } => ({
+    daprApiToken: env(tokenVariable(appId, "DAPR_API_TOKEN"), ""),
+    appApiToken: env(tokenVariable(appId, "APP_API_TOKEN"), ""),
+  }),
+};
+
+/** The settings as the apps' environment (with the operator token the tests sign in with). */
 export function settingsEnv(): Record<string, string> {
   return {
     APPROVAL_THRESHOLD: String(settings.approvalThreshold),
     APPROVAL_TIMEOUT_SECONDS: String(settings.approvalTimeoutSeconds),
     PAYMENT_CARD_LIMIT: String(settings.cardLimit),
     SHIPPING_BLOCKED_CUSTOMERS: settings.blockedCustomer,
+    OPERATOR_TOKEN: credentials.operatorToken,
   };
 }
 
@@ -53,8 +74,8 @@ export function settingsEnv(): Record<string, string> {
 export interface StackControl {
   /** Restarts one app together with its sidecar; resolves once the app answers again. */
   restart(appId: string): Promise<void>;
-  /** Starts another instance of the app on `port` (local stack only); resolves with its URL once it answers. */
-  startInstance?(appId: string, port: number): Promise<string>;
+  /** Starts another instance of the app on `port`, `env` added (local stack only); resolves with its URL once it answers. */
+  startInstance?(appId: string, port: number, env?: Record<string, string>): Promise<string>;
 }
 
 let control: StackControl | undefined;

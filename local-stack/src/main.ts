@@ -2,17 +2,23 @@
 // `npm start`: runs the whole system as local processes until Ctrl-C (or SIGTERM),
 // or until one of them dies, then stops all of them.
 //
-// Environment: REDIS_HOST to use a running Redis instead of a private one;
+// Environment: REDIS_HOST (and REDIS_PASSWORD) to use a running Redis instead of a private one;
+// <APP>_DAPR_API_TOKEN and <APP>_APP_API_TOKEN (e.g. PAYMENTS_APP_API_TOKEN) for an app's
+// tokens instead of random ones; OPERATOR_TOKEN for the dashboard's operator;
+// REPLICAS for more than one replica of an app, each with its own sidecar, e.g.
+// REPLICAS=order-processor=2,inventory=2 (their ports: dapr.yaml's header);
 // LOCAL_STACK_DATA_DIR for the data folder (.cache/local-stack by default);
 // DAPR_BIN_DIR for Dapr binaries of the pinned version (see scripts/dapr-binaries.sh).
 // Any other variable reaches the apps, e.g. APPROVAL_TIMEOUT_SECONDS=60 npm start.
 import { LocalStack, prefixedLines, readRunFile, repoRoot } from "./index.js";
 import path from "node:path";
+import { parseReplicas, withReplicas } from "./run-file.js";
 
 const output = prefixedLines(process.stdout);
 const say = (line: string) => output("local-stack", line);
 
-const stack = new LocalStack(readRunFile(path.join(repoRoot, "dapr.yaml")), {
+const topology = withReplicas(readRunFile(path.join(repoRoot, "dapr.yaml")), parseReplicas(process.env.REPLICAS));
+const stack = new LocalStack(topology, {
   output,
   dataDir: process.env.LOCAL_STACK_DATA_DIR || undefined,
 });
@@ -50,8 +56,10 @@ say(`everything answers (${((Date.now() - started) / 1000).toFixed(1)} s):`);
 say(`  dashboard   ${url("notifications")}`);
 say(`  orders API  ${url("order-processor")}/orders`);
 say(`  inventory   ${url("inventory")}/api/v1/inventory`);
-for (const app of stack.apps) say(`  ${app.appId.padEnd(16)} ${app.url}, its sidecar ${app.daprUrl}`);
+for (const app of stack.apps) say(`  ${app.name.padEnd(18)} ${app.url}, its sidecar ${app.daprUrl}`);
 say(`  Redis ${stack.redis}, data in ${path.relative(process.cwd(), stack.dataDir) || "."}`);
+say("  Dapr: mTLS between sidecars (Sentry), the access control of dapr-components/access-control.yaml, API and app tokens of this run");
+say(process.env.OPERATOR_TOKEN ? "  operator: sign in with OPERATOR_TOKEN" : "  operator: sign in with the login URL notifications printed above");
 say("Ctrl-C stops everything.");
 
 const failure = await stack.stopped;

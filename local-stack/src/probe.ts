@@ -33,22 +33,32 @@ export async function httpAnswers(url: string, status?: number): Promise<boolean
   return status === undefined ? res.ok : res.status === status;
 }
 
-/** True if a Redis server at host:port answers PING. */
-export function redisAnswers(host: string, port: number): Promise<boolean> {
+/**
+ * True if a Redis server at host:port answers PING (after AUTH with `password`, when
+ * one is given; a wrong password is an error).
+ */
+export function redisAnswers(host: string, port: number, password = ""): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port });
     socket.setTimeout(2000, () => socket.destroy(new Error("timed out")));
+    const expected = password === "" ? 1 : 2; // the answers to AUTH and PING
     let reply = "";
-    socket.on("connect", () => socket.write("PING\r\n"));
+    socket.on("connect", () => socket.write((password === "" ? "" : command("AUTH", password)) + command("PING")));
     socket.on("data", (chunk) => {
       reply += chunk.toString();
-      if (reply.includes("\r\n")) {
-        socket.end();
-        resolve(reply.startsWith("+PONG"));
-      }
+      const lines = reply.split("\r\n").slice(0, -1);
+      if (lines.length < expected) return;
+      socket.end();
+      if (password !== "" && lines[0] !== "+OK") reject(new Error(`Redis refused the password: ${lines[0]}`));
+      else resolve(lines[expected - 1]!.startsWith("+PONG"));
     });
     socket.on("error", reject);
   });
+}
+
+/** A Redis command in the protocol's array form (any bytes in its arguments). */
+function command(...args: string[]): string {
+  return `*${args.length}\r\n` + args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join("");
 }
 
 export interface PortWaitOptions {

@@ -11,6 +11,8 @@ export interface ProcessSpec {
   args: string[];
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Written to the process's stdin, which is then closed. */
+  stdin?: string;
 }
 
 export interface Exit {
@@ -36,8 +38,9 @@ export class ManagedProcess {
       cwd: spec.cwd,
       env: spec.env,
       detached: true, // its own process group: see stop()
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [spec.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    if (spec.stdin !== undefined) this.child.stdin!.on("error", () => {}).end(spec.stdin);
     const onLine = (line: string) => {
       this.recent.push(line);
       if (this.recent.length > 20) this.recent.shift();

@@ -1,18 +1,23 @@
 // The whole system as local processes, as the run file (dapr.yaml) describes it:
-// Redis, Dapr placement and scheduler, and for each app its daprd and the app.
+// Redis, Dapr Sentry, placement and scheduler, and for each app its daprd and the
+// app. Dapr's security is on: the sidecars talk to each other and to the control
+// plane over mTLS (certificates from Sentry), check the access control policy of
+// dapr-components/access-control.yaml, and each app and its sidecar share a Dapr API
+// token and an app API token of their own; Redis has a password (secrets.ts).
 // start() resolves once every sidecar and app answers its health check; the handle
 // it returns stops it all (apps, then sidecars, then the control plane, then
 // Redis), restarts one app with its sidecar, and stops everything by itself when
 // any process dies that was not asked to.
 import { execFile } from "node:child_process";
-import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
 import { describeExit, ManagedProcess, type LineSink, type ProcessSpec } from "./process.js";
 import { freePort, httpAnswers, pollUntil, redisAnswers, waitForFreePort } from "./probe.js";
-import { localPort, readRunFile, type AppSpec, type Topology } from "./run-file.js";
+import { localPort, readRunFile, withReplicas, type AppSpec, type Topology } from "./run-file.js";
+import { stackSecrets, type AppSecrets, type StackSecrets } from "./secrets.js";
 
 /** The repository root (this file is local-stack/dist/src/stack.js). */
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
@@ -41,6 +46,11 @@ export interface StartOptions {
   readyTimeoutMs?: number;
   /** Called when a process exited without being asked to; the stack is stopping then. */
   onUnexpectedExit?: (error: Error) => void;
+  /**
+   * Replicas by app id, e.g. { "order-processor": 2 } (REPLICAS for npm start): each
+   * replica an app with its own sidecar, under the same app id (run-file.ts, withReplicas).
+   */
+  replicas?: Record<string, number>;
 }
 
 /**
@@ -49,6 +59,9 @@ export interface StartOptions {
  * outgoing connections, so any client connection may hold one of those for a while.
  */
 export const controlPlanePorts = {
+  sentry: 3807,
+  sentryHealthz: 3808,
+  sentryMetrics: 9097,
   placementRaft: 3802,
   placementHealthz: 3803,
   placementMetrics: 9095,
@@ -58,11 +71,16 @@ export const controlPlanePorts = {
   etcdPeer: 3806,
 };
 
+/** The Configuration with the access control policy, in the resources folder; every sidecar loads it, when it is there. */
+export const accessControlFile = "access-control.yaml";
+
 /** How long a process gets between SIGTERM and SIGKILL. */
 const stopGraceMs = 10_000;
 
 export interface AppEndpoints {
   appId: string;
+  /** The replica's name: the app id for the first one, "<app id>-2"... for the others. */
+  name: string;
   /** The app itself, e.g. http://127.0.0.1:3000 */
   url: string;
   /** Its sidecar's HTTP API, e.g. http://127.0.0.1:3500 */
@@ -70,7 +88,7 @@ export interface AppEndpoints {
 }
 
 export async function start(options: StartOptions = {}): Promise<LocalStack> {
-  const topology = readRunFile(options.runFile ?? path.join(repoRoot, "dapr.yaml"));
+  const topology = withReplicas(readRunFile(options.runFile ?? path.join(repoRoot, "dapr.yaml")), options.replicas ?? {});
   const stack = new LocalStack(topology, options);
   try {
     await stack.boot();
@@ -90,6 +108,9 @@ export class LocalStack {
   private readonly readyTimeoutMs: number;
   private redisHost = "";
   private daprBinDir = "";
+  private secrets: StackSecrets | undefined;
+  /** The CA certificate of Sentry (PEM): the trust anchors of every sidecar. */
+  private trustAnchors = "";
   private configFile: string | undefined;
   private failure: Error | undefined;
   private stopping: Promise<void> | undefined;
@@ -113,12 +134,13 @@ export class LocalStack {
   get apps(): AppEndpoints[] {
     return this.topology.apps.map((app) => ({
       appId: app.appId,
+      name: app.name,
       url: `http://127.0.0.1:${app.appPort}`,
       daprUrl: `http://127.0.0.1:${app.daprHttpPort}`,
     }));
   }
 
-  /** The app's base URL, e.g. url("order-processor") is http://127.0.0.1:3000 */
+  /** The app's base URL, e.g. url("order-processor") is http://127.0.0.1:3000, url("order-processor-2") its second replica's. */
   url(appId: string): string {
     return `http://127.0.0.1:${this.app(appId).appPort}`;
   }
@@ -126,6 +148,22 @@ export class LocalStack {
   /** The Redis that the sidecars use, host:port. */
   get redis(): string {
     return this.redisHost;
+  }
+
+  /** Its password (REDIS_PASSWORD); empty for a Redis of one's own without one. */
+  get redisPassword(): string {
+    return this.appSecrets().redisPassword;
+  }
+
+  /** The app's Dapr API token (its sidecar requires it) and app API token (its sidecar-only routes require it). */
+  tokens(appId: string): AppSecrets {
+    this.app(appId);
+    return this.appSecrets().apps[appId]!;
+  }
+
+  private appSecrets(): StackSecrets {
+    if (this.secrets === undefined) throw new Error("the stack has not started");
+    return this.secrets;
   }
 
   /** The id of each process running now, by name ("redis", "order-processor-dapr"...): to measure them. */
@@ -141,6 +179,19 @@ export class LocalStack {
   async restartApp(appId: string): Promise<void> {
     await this.stopApp(appId);
     await this.startApp(appId);
+  }
+
+  /**
+   * Kills the app (or replica, by name) and its sidecar with SIGKILL, as a crash would,
+   * and resolves once both are gone; the stack keeps running without them.
+   */
+  async kill(name: string): Promise<void> {
+    this.app(name);
+    const victims = [name, `${name}-dapr`].map((n) => this.processes.get(n)).filter((p) => p !== undefined);
+    for (const victim of victims) victim.kill();
+    await Promise.all(victims.map((victim) => victim.exited));
+    this.processes.delete(name);
+    this.processes.delete(`${name}-dapr`);
   }
 
   /** Stops the app, then its sidecar (the other processes keep running). */
@@ -164,15 +215,16 @@ export class LocalStack {
    * Starts one more instance of the app on `port`, as a second replica would run:
    * the same command and environment, the same sidecar for the calls it makes, and
    * no sidecar of its own (so Dapr delivers nothing to it: pub/sub goes to the first
-   * instance). Resolves with its URL once it answers; stopped with the stack.
+   * instance). `env` adds to its environment. Resolves with its URL once it answers;
+   * stopped with the stack.
    */
-  async startInstance(appId: string, port: number): Promise<string> {
+  async startInstance(appId: string, port: number, env: Record<string, string> = {}): Promise<string> {
     if (this.stopping !== undefined) throw new Error(`the stack is stopping: cannot start ${appId}`);
     const app = this.app(appId);
     const name = `${appId}@${port}`;
     if (this.processes.has(name)) throw new Error(`${name} is running already`);
     await this.waitForPorts([[port, `${appId} instance`]]);
-    this.spawnApp(name, app, port);
+    this.spawnApp(name, app, port, env);
     const url = `http://127.0.0.1:${port}`;
     await pollUntil(name, () => httpAnswers(`${url}/healthz`), { deadline: Date.now() + this.readyTimeoutMs, abort: this.abort });
     return url;
@@ -189,13 +241,17 @@ export class LocalStack {
     const { apps } = this.topology;
     mkdirSync(this.dataDir, { recursive: true });
     this.daprBinDir = this.options.daprBinDir ?? (await daprBinaries()); // the first time, a build of minutes
-    for (const binary of ["daprd", "placement", "scheduler"]) accessSync(path.join(this.daprBinDir, binary), constants.X_OK);
+    for (const binary of ["daprd", "placement", "scheduler", "sentry"]) accessSync(path.join(this.daprBinDir, binary), constants.X_OK);
     this.configFile = this.writeSidecarConfig();
+    const ownRedis = (this.options.redisHost ?? process.env.REDIS_HOST ?? "") === "";
+    this.secrets = stackSecrets(apps.map((a) => a.appId), process.env, ownRedis);
     const deadline = Date.now() + this.readyTimeoutMs;
 
     const placement = single(apps.map((a) => a.placementHostAddress), "placementHostAddress");
     const scheduler = single(apps.map((a) => a.schedulerHostAddress), "schedulerHostAddress");
+    const p = controlPlanePorts;
     const ports: [number, string][] = apps.flatMap(appPorts);
+    ports.push([p.sentry, "sentry"], [p.sentryHealthz, "sentry health"], [p.sentryMetrics, "sentry metrics"]);
     if (placement !== undefined) {
       ports.push([localPort(placement), "placement"], [controlPlanePorts.placementHealthz, "placement health"]);
       ports.push([controlPlanePorts.placementMetrics, "placement metrics"], [controlPlanePorts.placementRaft, "placement raft"]);
@@ -207,11 +263,15 @@ export class LocalStack {
     }
     await this.waitForPorts(ports);
 
-    await Promise.all([
-      this.startRedis(deadline),
-      placement === undefined ? undefined : this.startPlacement(localPort(placement), deadline),
-      scheduler === undefined ? undefined : this.startScheduler(localPort(scheduler), deadline),
-    ]);
+    // Placement and scheduler ask Sentry for their certificates, and trust its CA.
+    const controlPlane = async () => {
+      await this.startSentry(deadline);
+      await Promise.all([
+        placement === undefined ? undefined : this.startPlacement(localPort(placement), deadline),
+        scheduler === undefined ? undefined : this.startScheduler(localPort(scheduler), deadline),
+      ]);
+    };
+    await Promise.all([this.startRedis(deadline), controlPlane()]);
     await Promise.all(apps.map((app) => this.launchApp(app, deadline)));
   }
 
@@ -221,8 +281,9 @@ export class LocalStack {
     await Promise.all(ports.map(([port, purpose]) => waitForFreePort(port, purpose, { say })));
   }
 
+  /** The app by name: its first replica by app id, another one by "<app id>-<n>". */
   private app(appId: string): AppSpec {
-    const app = this.topology.apps.find((a) => a.appId === appId);
+    const app = this.topology.apps.find((a) => a.name === appId);
     if (app === undefined) throw new Error(`no app ${appId} in the run file`);
     return app;
   }
@@ -258,7 +319,8 @@ export class LocalStack {
     if (given !== undefined && given !== "") {
       this.redisHost = given;
       const [host, port] = splitHostPort(given);
-      await pollUntil(`Redis at ${given}`, () => redisAnswers(host, port), { deadline: Math.min(deadline, Date.now() + 10_000) });
+      const password = this.redisPassword;
+      await pollUntil(`Redis at ${given}`, () => redisAnswers(host, port, password), { deadline: Math.min(deadline, Date.now() + 10_000) });
       return;
     }
     const server = findOnPath("redis-server") ?? (await this.installRedis());
@@ -270,9 +332,12 @@ export class LocalStack {
     this.spawn({
       name: "redis",
       command: server,
-      args: ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--save", ""],
+      // "-": the first config lines come from stdin, the password among them: not as an
+      // argument, which any user of the machine sees in ps.
+      args: ["-", "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--save", ""],
+      stdin: `requirepass "${this.redisPassword}"\n`,
     });
-    await pollUntil("redis", () => redisAnswers("127.0.0.1", port), { deadline, abort: this.abort });
+    await pollUntil("redis", () => redisAnswers("127.0.0.1", port, this.redisPassword), { deadline, abort: this.abort });
   }
 
   /** Installs Debian's redis-server where that is possible (root, apt), else says what to do. */
@@ -294,6 +359,60 @@ export class LocalStack {
     return server;
   }
 
+  /**
+   * Dapr Sentry, the certificate authority of mTLS: the first time, it makes a root
+   * and an issuer certificate in dataDir/sentry and keeps them there; every sidecar,
+   * placement and the scheduler ask it for their certificates (self-hosted Sentry
+   * issues one for whatever app id a sidecar names: who can reach its port can get
+   * one, so it listens on 127.0.0.1 only).
+   */
+  private async startSentry(deadline: number): Promise<void> {
+    const p = controlPlanePorts;
+    const credentials = path.join(this.dataDir, "sentry");
+    mkdirSync(credentials, { recursive: true });
+    this.spawn({
+      name: "sentry",
+      command: path.join(this.daprBinDir, "sentry"),
+      args: [
+        ...["--port", String(p.sentry), "--listen-address", "127.0.0.1"],
+        ...["--healthz-port", String(p.sentryHealthz)], // its healthz takes no listen address
+        ...["--metrics-port", String(p.sentryMetrics), "--metrics-listen-address", "127.0.0.1"],
+        ...["--issuer-credentials", credentials, "--trust-domain", "localhost"],
+        // Sentry needs a Configuration to start; it reads only its spec.mtls (none in
+        // ours: certificates for 24 h, the default).
+        ...["--config", this.requireConfigFile()],
+      ],
+    });
+    const url = `http://127.0.0.1:${p.sentryHealthz}/healthz`;
+    await pollUntil("sentry", () => httpAnswers(url), { deadline, abort: this.abort });
+    this.trustAnchors = readFileSync(this.trustAnchorsFile, "utf8");
+  }
+
+  private requireConfigFile(): string {
+    if (this.configFile === undefined) throw new Error("the run file has no configFilePath: Dapr Sentry needs a Configuration");
+    return this.configFile;
+  }
+
+  /** The sidecars' access control policy, when the resources folder has one (dapr-components/ does). */
+  private get accessControl(): string | undefined {
+    const file = path.join(this.topology.resourcesPath, accessControlFile);
+    return existsSync(file) ? file : undefined;
+  }
+
+  /** Sentry's CA certificate, which it writes the first time. */
+  private get trustAnchorsFile(): string {
+    return path.join(this.dataDir, "sentry", "ca.crt");
+  }
+
+  /** The flags that make placement or the scheduler serve over mTLS, with a certificate from Sentry. */
+  private controlPlaneTls(): string[] {
+    return [
+      "--tls-enabled",
+      ...["--trust-domain", "localhost", "--trust-anchors-file", this.trustAnchorsFile],
+      ...["--sentry-address", `127.0.0.1:${controlPlanePorts.sentry}`],
+    ];
+  }
+
   private async startPlacement(port: number, deadline: number): Promise<void> {
     const p = controlPlanePorts;
     this.spawn({
@@ -304,6 +423,7 @@ export class LocalStack {
         ...["--healthz-port", String(p.placementHealthz), "--healthz-listen-address", "127.0.0.1"],
         ...["--metrics-port", String(p.placementMetrics), "--metrics-listen-address", "127.0.0.1"],
         ...["--initial-cluster", `dapr-placement-0=127.0.0.1:${p.placementRaft}`],
+        ...this.controlPlaneTls(),
       ],
     });
     const url = `http://127.0.0.1:${p.placementHealthz}/healthz`;
@@ -324,6 +444,8 @@ export class LocalStack {
         ...["--id", "dapr-scheduler-server-0", "--etcd-data-dir", etcdDir],
         ...["--etcd-client-port", String(p.etcdClient), "--etcd-client-listen-address", "127.0.0.1"],
         ...["--etcd-initial-cluster", `dapr-scheduler-server-0=http://127.0.0.1:${p.etcdPeer}`],
+        ...this.controlPlaneTls(),
+        ...["--identity-directory-write", path.join(this.dataDir, "scheduler-identity")],
       ],
     });
     const url = `http://127.0.0.1:${p.schedulerHealthz}/healthz`;
@@ -332,8 +454,9 @@ export class LocalStack {
 
   /** Starts the app's daprd and the app, and waits until both answer. */
   private async launchApp(app: AppSpec, deadline: number): Promise<void> {
+    const { daprApiToken, appApiToken } = this.tokens(app.appId);
     this.spawn({
-      name: `${app.appId}-dapr`,
+      name: `${app.name}-dapr`,
       command: path.join(this.daprBinDir, "daprd"),
       args: [
         ...["--app-id", app.appId, "--app-port", String(app.appPort), "--app-protocol", "http"],
@@ -343,6 +466,8 @@ export class LocalStack {
         ...["--metrics-port", String(app.metricsPort), "--metrics-listen-address", "127.0.0.1"],
         ...["--resources-path", this.topology.resourcesPath],
         ...(this.configFile === undefined ? [] : ["--config", this.configFile]),
+        ...(this.accessControl === undefined ? [] : ["--config", this.accessControl]),
+        ...["--enable-mtls", "--sentry-address", `127.0.0.1:${controlPlanePorts.sentry}`],
         // Empty addresses: a sidecar without actors or workflows does not keep
         // trying to reach placement and scheduler.
         ...["--placement-host-address", app.placementHostAddress ?? ""],
@@ -350,19 +475,29 @@ export class LocalStack {
         ...(app.logLevel === undefined ? [] : ["--log-level", app.logLevel]),
       ],
       cwd: app.dir,
-      env: { ...process.env, DAPR_HOST_IP: "127.0.0.1", REDIS_HOST: this.redisHost },
+      env: {
+        ...process.env,
+        DAPR_HOST_IP: "127.0.0.1",
+        DAPR_TRUST_ANCHORS: this.trustAnchors,
+        DAPR_API_TOKEN: daprApiToken,
+        APP_API_TOKEN: appApiToken,
+        // Read by the components in dapr-components/ (envRef).
+        REDIS_HOST: this.redisHost,
+        REDIS_PASSWORD: this.redisPassword,
+      },
     });
-    this.spawnApp(app.appId, app, app.appPort);
+    this.spawnApp(app.name, app, app.appPort);
     const poll = { deadline, abort: this.abort };
     await Promise.all([
-      pollUntil(`${app.appId}-dapr`, () => httpAnswers(`http://127.0.0.1:${app.daprHttpPort}/v1.0/healthz`, 204), poll),
-      pollUntil(app.appId, () => httpAnswers(`http://127.0.0.1:${app.appPort}/healthz`), poll),
+      pollUntil(`${app.name}-dapr`, () => httpAnswers(`http://127.0.0.1:${app.daprHttpPort}/v1.0/healthz`, 204), poll),
+      pollUntil(app.name, () => httpAnswers(`http://127.0.0.1:${app.appPort}/healthz`), poll),
     ]);
   }
 
-  /** Starts the app's own process (named `name`) listening on `port`. */
-  private spawnApp(name: string, app: AppSpec, port: number): ManagedProcess {
+  /** Starts the app's own process (named `name`) listening on `port`, with `env` over the rest of its environment. */
+  private spawnApp(name: string, app: AppSpec, port: number, env: Record<string, string> = {}): ManagedProcess {
     const [command, ...args] = app.command;
+    const { daprApiToken, appApiToken } = this.tokens(app.appId);
     return this.spawn({
       name,
       command: command === "node" ? process.execPath : command!,
@@ -377,9 +512,16 @@ export class LocalStack {
         DAPR_GRPC_PORT: String(app.daprGrpcPort),
         // The Redis that the sidecars use, for apps that use it themselves (notifications).
         REDIS_HOST: this.redisHost,
+        REDIS_PASSWORD: this.redisPassword,
+        // Requests from this machine only.
+        HOST: "127.0.0.1",
         ...app.env,
         ...this.options.env,
         ...(port === app.appPort ? {} : { PORT: String(port) }),
+        ...env,
+        // The app's and its sidecar's own tokens: not to be overridden by the env above.
+        DAPR_API_TOKEN: daprApiToken,
+        APP_API_TOKEN: appApiToken,
       },
     });
   }
@@ -405,11 +547,12 @@ export class LocalStack {
   private async stopAll(): Promise<void> {
     const stopEach = (names: string[]) =>
       Promise.all(names.map((name) => this.processes.get(name)?.stop(stopGraceMs)));
-    const appIds = this.topology.apps.map((a) => a.appId);
+    const appIds = this.topology.apps.map((a) => a.name);
     const instances = [...this.processes.keys()].filter((name) => name.includes("@"));
     await stopEach([...appIds, ...instances]);
     await stopEach(appIds.map((id) => `${id}-dapr`));
     await stopEach(["scheduler", "placement"]);
+    await stopEach(["sentry"]);
     await stopEach(["redis"]);
     // Anything else (nothing, unless a start was cut short).
     await stopEach([...this.processes.keys()]);
@@ -437,11 +580,11 @@ export function prefixedLines(stream: NodeJS.WriteStream): LineSink {
 /** The ports an app and its sidecar listen on, with what each is for. */
 function appPorts(a: AppSpec): [port: number, purpose: string][] {
   return [
-    [a.appPort, `${a.appId} app`],
-    [a.daprHttpPort, `${a.appId} Dapr HTTP`],
-    [a.daprGrpcPort, `${a.appId} Dapr gRPC`],
-    [a.daprInternalGrpcPort, `${a.appId} Dapr internal gRPC`],
-    [a.metricsPort, `${a.appId} Dapr metrics`],
+    [a.appPort, `${a.name} app`],
+    [a.daprHttpPort, `${a.name} Dapr HTTP`],
+    [a.daprGrpcPort, `${a.name} Dapr gRPC`],
+    [a.daprInternalGrpcPort, `${a.name} Dapr internal gRPC`],
+    [a.metricsPort, `${a.name} Dapr metrics`],
   ];
 }
 

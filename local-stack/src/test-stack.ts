@@ -14,6 +14,8 @@ export interface TestStackOptions {
   env: Record<string, string>;
   /** Also run on Ctrl-C or SIGTERM, e.g. to close a browser. */
   onSignal?: () => Promise<unknown>;
+  /** Replicas by app id, e.g. { "order-processor": 2 }; one of each app by default. */
+  replicas?: Record<string, number>;
 }
 
 export interface TestStack {
@@ -22,7 +24,7 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-export async function startTestStack({ logFile, env, onSignal }: TestStackOptions): Promise<TestStack> {
+export async function startTestStack({ logFile, env, onSignal, replicas }: TestStackOptions): Promise<TestStack> {
   mkdirSync(path.dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile);
   const shownLog = path.relative(process.cwd(), logFile);
@@ -49,6 +51,7 @@ export async function startTestStack({ logFile, env, onSignal }: TestStackOption
     stack = await start({
       dataDir,
       env,
+      replicas,
       output: (name, line) => log.write(`${name.padEnd(21)}| ${line}\n`),
       onUnexpectedExit: (err) => (failure = err),
     });

@@ -24,6 +24,8 @@ const daprHost = "127.0.0.1";
 const daprHttpPort = process.env.DAPR_HTTP_PORT ?? "3500";
 const daprGrpcPort = process.env.DAPR_GRPC_PORT ?? "50001";
 const noopApp = process.env.NOOP_APP_ID ?? "bench-noop";
+// The sidecar's API token (local-stack gives every sidecar one, as to the real apps).
+const daprApiToken = process.env.DAPR_API_TOKEN || undefined;
 const sdkLogger = { level: LogLevel.Warn };
 // The SDK's workflow engine reports each work item with console.info (about 45 lines
 // an order): as order-processor does, keep only its warnings and errors (among them
@@ -46,6 +48,7 @@ const dapr = new DaprClient({
   daprHost,
   daprPort: daprHttpPort,
   communicationProtocol: CommunicationProtocolEnum.HTTP,
+  daprApiToken,
   logger: sdkLogger,
 });
 const invoke = (path: string) => async (_ctx: WorkflowActivityContext, order: Order) =>
@@ -76,7 +79,7 @@ async function* orderWorkflow(ctx: WorkflowContext, order: Order): AsyncGenerato
   return { id: order.id, success: true, message: "Order processed" };
 }
 
-const sidecar = { daprHost, daprPort: daprGrpcPort, logger: sdkLogger };
+const sidecar = { daprHost, daprPort: daprGrpcPort, daprApiToken, logger: sdkLogger };
 const runtime = new WorkflowRuntime(sidecar).registerWorkflowWithName("orderProcessingWorkflow", orderWorkflow);
 for (const [name, activity] of Object.entries(activities)) runtime.registerActivityWithName(name, activity);
 const workflows = new DaprWorkflowClient(sidecar);
@@ -150,7 +153,8 @@ server.listen(port, async () => {
   await until("the sidecar answers", async () => (await fetch(`${sidecarUrl}/healthz`)).status === 204);
   await runtime.start();
   await until("the sidecar has our workflow worker", async () => {
-    const metadata = (await (await fetch(`${sidecarUrl}/metadata`)).json()) as { workflows?: { connectedWorkers?: number } };
+    const answer = await fetch(`${sidecarUrl}/metadata`, { headers: daprApiToken === undefined ? {} : { "dapr-api-token": daprApiToken } });
+    const metadata = (await answer.json()) as { workflows?: { connectedWorkers?: number } };
     return (metadata.workflows?.connectedWorkers ?? 0) > 0;
   });
   ready = true;
