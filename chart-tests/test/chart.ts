@@ -76,6 +76,7 @@ export const variants: Record<string, Values> = {
     "redis.auth.existingSecretPasswordKey": "redis-password",
     "dapr.apiToken.existingSecret": "orders-dapr-api-token",
     "dapr.appToken.existingSecret": "orders-app-token",
+    "dashboard.operatorToken.existingSecret": "orders-operator-token",
     "image.registry": "registry.example.com",
     "image.tag": "2.0.0",
     "imagePullSecrets[0].name": "registry",

@@ -90,6 +90,26 @@ describe("helm lint and helm template (charts/dapr-orders)", function () {
       }
     });
 
+    it("gives each app tokens of its own: no app holds another's Dapr API token or app token", () => {
+      for (const annotation of ["dapr.io/api-token-secret", "dapr.io/app-token-secret"]) {
+        const secrets = apps.map((app) => annotationsOf(find(docs, "Deployment", `${fullname}-${app}`)!)[annotation]);
+        expect(new Set(secrets).size, annotation).to.equal(apps.length);
+      }
+    });
+
+    it("gives notifications the operator token from a Secret (the same for every replica), and no other app", () => {
+      for (const app of apps) {
+        const operatorToken = envOf(containerOf(find(docs, "Deployment", `${fullname}-${app}`)!)).OPERATOR_TOKEN;
+        if (app !== "notifications") {
+          expect(operatorToken, app).to.equal(undefined);
+          continue;
+        }
+        const ref = operatorToken!.valueFrom.secretKeyRef;
+        expect(ref).to.deep.equal({ name: `${fullname}-operator-token`, key: "token" });
+        expect(find(docs, "Secret", ref.name)!.data.token).to.be.a("string").and.not.equal("");
+      }
+    });
+
     it("gives the sidecars' Configuration the access control policy of access-control.yaml, for the release's namespace", () => {
       const [configuration] = ofKind(docs, "Configuration");
       const { accessControl } = configuration!.spec;
@@ -192,6 +212,9 @@ describe("helm lint and helm template (charts/dapr-orders)", function () {
         "dapr.io/api-token-secret": "orders-dapr-api-token",
         "dapr.io/app-token-secret": "orders-app-token",
       });
+      if (app === "notifications") {
+        expect(envOf(containerOf(deployment)).OPERATOR_TOKEN!.valueFrom.secretKeyRef).to.deep.equal({ name: "orders-operator-token", key: "token" });
+      }
       expect(containerOf(deployment).image).to.equal(`registry.example.com/dapr-orders/${app}:2.0.0`);
       expect(deployment.spec.template.spec.imagePullSecrets).to.deep.equal([{ name: "registry" }]);
     }

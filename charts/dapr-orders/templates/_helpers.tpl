@@ -50,12 +50,20 @@ app.kubernetes.io/component: {{ .component }}
 {{- if .Values.redis.auth.existingSecret -}}{{ .Values.redis.auth.existingSecretPasswordKey }}{{- else -}}password{{- end -}}
 {{- end -}}
 
-{{/* The Secrets of the Dapr API token and the app token (key "token", as Dapr expects). */}}
+{{/*
+The Secrets of an app's Dapr API token and app token (key "token", as Dapr expects):
+dict "root" $ "app" "<app id>". One per app, unless existingSecret names one for all.
+*/}}
 {{- define "dapr-orders.apiTokenSecret" -}}
-{{- .Values.dapr.apiToken.existingSecret | default (printf "%s-dapr-api-token" (include "dapr-orders.fullname" .)) -}}
+{{- .root.Values.dapr.apiToken.existingSecret | default (printf "%s-%s-dapr-api-token" (include "dapr-orders.fullname" .root) .app) -}}
 {{- end -}}
 {{- define "dapr-orders.appTokenSecret" -}}
-{{- .Values.dapr.appToken.existingSecret | default (printf "%s-app-api-token" (include "dapr-orders.fullname" .)) -}}
+{{- .root.Values.dapr.appToken.existingSecret | default (printf "%s-%s-app-api-token" (include "dapr-orders.fullname" .root) .app) -}}
+{{- end -}}
+
+{{/* The Secret of the operator token (key "token"). */}}
+{{- define "dapr-orders.operatorTokenSecret" -}}
+{{- .Values.dashboard.operatorToken.existingSecret | default (printf "%s-operator-token" (include "dapr-orders.fullname" .)) -}}
 {{- end -}}
 
 {{/* The name of the sidecars' Configuration. */}}
