@@ -9,7 +9,9 @@ import {
   approvedAndShipped,
   clearStock,
   decide,
+  decideAsSidecar,
   finished,
+  loginUrl,
   placeOrder,
   rejected,
   restock,
@@ -18,18 +20,70 @@ import {
   type NewOrder,
 } from "./system.js";
 
+/** The operator who signs in on the page: the approver of what the page approves. */
 const approver = "morgan";
 const expensive = settings.approvalThreshold + 500;
+
+describe("the dashboard's operator", function () {
+  it("without a session: the operator's buttons are disabled and say why; placing orders works", async () => {
+    await restock();
+    const visitor = await Dashboard.open();
+    try {
+      const id = await visitor.placeOrder({ customer: "visitor", item: "pear", total: expensive });
+      await visitor.waitForStatus(id, "awaiting approval");
+      expect(await visitor.operator()).to.equal(null);
+      for (const button of [visitor.page.getByRole("button", { name: "Restock" }), visitor.page.getByRole("button", { name: "Clear" })]) {
+        expect(await button.isDisabled()).to.equal(true);
+        expect(await button.getAttribute("title")).to.equal("Sign in as the operator to do this");
+      }
+      expect(await visitor.page.locator("#operator-note").isVisible()).to.equal(true);
+      expect(await visitor.page.locator("#operator-note").textContent()).to.match(/^Sign in as the operator/);
+      const card = visitor.card(id);
+      for (const name of ["Approve", "Reject"]) expect(await card.getByRole("button", { name }).isDisabled(), name).to.equal(true);
+      expect(await card.locator(".decision-hint").textContent()).to.equal("Sign in as the operator to decide");
+      expect(await card.locator(".decision-hint").isVisible()).to.equal(true);
+      await decide(id, "kendall", false); // done with it
+      visitor.expectNoErrors();
+    } finally {
+      await visitor.close();
+    }
+  });
+
+  it("signs in with the login URL notifications printed, which leaves the address bar; then the buttons work", async () => {
+    const url = loginUrl();
+    expect(url).to.match(new RegExp(`^http://localhost:\\d+/#token=[\\w-]{20,}$`));
+    // The stack listens on 127.0.0.1; the printed URL names localhost, as a person would open it.
+    const page = await Dashboard.open(url);
+    try {
+      expect(new URL(page.page.url()).hash, "the token left the address bar").to.equal("");
+      expect(await page.page.locator("#operator-token").inputValue(), "the token is in the form").to.not.equal("");
+      await page.signIn("ines");
+      const cookies = await harness().browser.cookies(url);
+      const session = cookies.find((c) => c.name === "operator_session");
+      expect(session, "the session cookie").to.not.equal(undefined);
+      expect(session).to.include({ httpOnly: true, sameSite: "Strict" });
+      expect(await page.page.evaluate(() => document.cookie), "the page's script cannot read it").to.not.include("operator_session");
+      expect(await page.page.getByRole("button", { name: "Restock" }).isDisabled()).to.equal(false);
+      expect(await page.page.locator("#operator-note").isVisible()).to.equal(false);
+
+      await page.page.getByRole("button", { name: "Sign out" }).click();
+      await until("the page to show the sign-in form", async () => (await page.operator()) === null);
+      expect(await page.page.getByRole("button", { name: "Restock" }).isDisabled()).to.equal(true);
+      page.expectNoErrors();
+    } finally {
+      await page.close();
+    }
+  });
+});
 
 describe("dashboard", function () {
   let dashboard: Dashboard;
 
   before(async () => {
     await restock();
-    dashboard = await Dashboard.open();
-    await dashboard.page.locator("#approver").fill(approver);
-    await dashboard.page.locator("#approver").dispatchEvent("change");
-    await dashboard.page.locator("#approver").blur();
+    // A person opens the login URL notifications printed at start, and signs in under their name.
+    dashboard = await Dashboard.open(loginUrl());
+    await dashboard.signIn(approver);
   });
 
   afterEach(async function () {
@@ -67,7 +121,7 @@ describe("dashboard", function () {
     dashboard.expectNoErrors();
   });
 
-  it("approves an expensive order with a click, and shows it go through", async () => {
+  it("approves an expensive order with a click, under the signed-in operator's name, and shows it go through", async () => {
     const order = { customer: "kendall", item: "pear", total: expensive };
     const id = await dashboard.placeOrder(order);
     await dashboard.waitForStatus(id, "awaiting approval");
@@ -75,10 +129,13 @@ describe("dashboard", function () {
     expect(await card.locator(".deadline").textContent()).to.match(/^Decide by \S/);
     expect((await dashboard.read(id)).steps).to.deep.equal({ stock: "done", approval: "waiting", payment: "todo", shipping: "todo" });
 
+    const sent = dashboard.page.waitForRequest((req) => req.url().endsWith(`/api/orders/${id}/approve`));
     await card.getByRole("button", { name: "Approve" }).click();
+    expect((await sent).postDataJSON(), "the page sends the decision only").to.deep.equal({ approved: true });
     await dashboard.expectTimeline(id, approvedAndShipped(order, approver));
     await dashboard.waitForStatus(id, "completed");
     expect(await card.getByRole("button").count(), "no Approve or Reject once decided").to.equal(0);
+    expect(await card.locator(".decided").textContent(), "the approver is who signed in").to.equal(`approved by ${approver}`);
     dashboard.expectNoErrors();
   });
 
@@ -165,8 +222,10 @@ describe("dashboard", function () {
     const before = (await dashboard.read(id)).timeline;
     await stack.stopApp("notifications");
     await until("the page to say it is reconnecting", async () => (await dashboard.connection()) === "reconnecting");
-    // The order goes on while no notifications is there: its events wait in pub/sub.
-    await decide(id, "kendall", true);
+    // The order goes on while no notifications is there (nor its sidecar, which alone
+    // may pass an approval on): approved at order-processor as that sidecar would. Its
+    // events wait in pub/sub.
+    await decideAsSidecar(id, "kendall", true);
     expect(await finished(id)).to.equal("COMPLETED");
     await stack.startApp("notifications");
 

@@ -24,12 +24,32 @@ export class Dashboard {
     });
   }
 
-  /** Opens the dashboard in a new tab and waits until it has its history and is live. */
-  static async open(): Promise<Dashboard> {
+  /**
+   * Opens the dashboard (or `url`, e.g. the operator's login URL) in a new tab and
+   * waits until it has its history and is live.
+   */
+  static async open(url = harness().dashboardUrl): Promise<Dashboard> {
     const dashboard = new Dashboard(await harness().browser.newPage());
-    await dashboard.page.goto(harness().dashboardUrl);
+    await dashboard.page.goto(url);
     await dashboard.ready();
     return dashboard;
+  }
+
+  /**
+   * Signs in as the operator named `name`, as a person does who opened the login URL
+   * (its token is in the form already): types the name, clicks Sign in, waits for the
+   * page to show who is signed in.
+   */
+  async signIn(name: string): Promise<void> {
+    await this.page.locator("#operator-name").fill(name);
+    await this.page.getByRole("button", { name: "Sign in" }).click();
+    await until("the page to show the operator", async () => (await this.operator()) === name);
+  }
+
+  /** Who the page shows as signed in, or null when it shows the sign-in form. */
+  async operator(): Promise<string | null> {
+    if (await this.page.locator("#signed-in").isHidden()) return null;
+    return this.page.locator("#operator-who").textContent();
   }
 
   /** Waits until the page has its history and is connected. */

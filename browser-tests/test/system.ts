@@ -14,14 +14,44 @@ export interface NewOrder {
   total: number;
 }
 
-async function call(method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
+async function call(
+  method: string,
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(url, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
+    headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });
-  return { status: res.status, body: await responseBody(res) };
+  return { status: res.status, body: await responseBody(res), headers: res.headers };
+}
+
+/**
+ * The login URL notifications printed at its latest start (the stack sets no
+ * OPERATOR_TOKEN: each start of notifications makes a new token), from the stack's log.
+ */
+export function loginUrl(): string {
+  const url = logOf("notifications").filter((line) => typeof line.login_url === "string").at(-1)?.login_url;
+  if (typeof url !== "string") throw new Error("notifications printed no login URL");
+  return url;
+}
+
+/** The operator token of the login URL (in its #fragment). */
+export function operatorToken(): string {
+  return new URLSearchParams(new URL(loginUrl()).hash.slice(1)).get("token")!;
+}
+
+/** What an API client sends to act as the operator. */
+const asOperator = () => ({ authorization: `Bearer ${operatorToken()}` });
+
+/** Signs in as the operator named `name` (as the page does); the session's Cookie header. */
+async function operatorSession(name: string): Promise<string> {
+  const res = await call("POST", `${harness().dashboardUrl}/api/session`, { token: operatorToken(), name });
+  expect(res.status, JSON.stringify(res.body)).to.equal(200);
+  return res.headers.getSetCookie().find((c) => c.startsWith("operator_session="))!.split(";")[0]!;
 }
 
 /** Places an order with order-processor itself, not through the page; returns its id. */
@@ -31,9 +61,20 @@ export async function placeOrder(order: NewOrder): Promise<string> {
   return res.body.instance_id;
 }
 
-/** Approves or rejects an order with order-processor itself. */
+/** Approves or rejects an order as the operator named `approver` does, signed in on the dashboard (not through this page). */
 export async function decide(id: string, approver: string, approved: boolean): Promise<void> {
-  const res = await call("POST", `${harness().ordersUrl}/orders/${id}/approve`, { approver, approved });
+  const cookie = await operatorSession(approver);
+  const res = await call("POST", `${harness().dashboardUrl}/api/orders/${id}/approve`, { approved }, { cookie });
+  expect(res.status, JSON.stringify(res.body)).to.equal(200);
+}
+
+/**
+ * Approves or rejects an order at order-processor itself, as notifications' sidecar
+ * delivers an approval (with order-processor's app token): for when notifications is down.
+ */
+export async function decideAsSidecar(id: string, approver: string, approved: boolean): Promise<void> {
+  const headers = { "dapr-api-token": harness().stack.tokens("order-processor").appApiToken };
+  const res = await call("POST", `${harness().ordersUrl}/orders/${id}/approve`, { approver, approved }, headers);
   expect(res.status, JSON.stringify(res.body)).to.equal(200);
 }
 
@@ -47,14 +88,16 @@ export async function finished(id: string, timeoutMs = 90_000): Promise<string> 
   return status;
 }
 
+/** Restocks as an API client of the operator's does, through the dashboard's API. */
 export async function restock(): Promise<void> {
-  const res = await call("POST", `${harness().inventoryUrl}/api/v1/inventory/restock`, {});
-  expect(res.status).to.equal(200);
+  const res = await call("POST", `${harness().dashboardUrl}/api/inventory/restock`, {}, asOperator());
+  expect(res.status, JSON.stringify(res.body)).to.equal(200);
 }
 
+/** Clears the inventory the same way. */
 export async function clearStock(): Promise<void> {
-  const res = await call("DELETE", `${harness().inventoryUrl}/api/v1/inventory`);
-  expect(res.status).to.equal(200);
+  const res = await call("DELETE", `${harness().dashboardUrl}/api/inventory`, undefined, asOperator());
+  expect(res.status, JSON.stringify(res.body)).to.equal(200);
 }
 
 /**
@@ -63,20 +106,23 @@ export async function clearStock(): Promise<void> {
  * pub/sub, the subscription, the app, the page).
  */
 export async function publishNotification(notification: unknown): Promise<void> {
-  const sidecar = harness().stack.apps.find((app) => app.appId === "notifications")!.daprUrl;
+  const { stack } = harness();
+  const sidecar = stack.apps.find((app) => app.appId === "notifications")!.daprUrl;
   const res = await fetch(`${sidecar}/v1.0/publish/pubsub/notifications`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", "dapr-api-token": stack.tokens("notifications").daprApiToken },
     body: JSON.stringify(notification),
     signal: AbortSignal.timeout(10_000),
   });
   expect(res.status, await res.text()).to.equal(204);
 }
 
-/** A command to the stack's Redis (redis-cli, which Debian's redis-server brings); its output. */
+/** A command to the stack's Redis (redis-cli, which Debian's redis-server brings), with its password; its output. */
 export async function redis(...args: string[]): Promise<string> {
-  const [host, port] = harness().stack.redis.split(":");
-  const { stdout } = await promisify(execFile)("redis-cli", ["-h", host!, "-p", port!, ...args], { timeout: 10_000 });
+  const { stack } = harness();
+  const [host, port] = stack.redis.split(":");
+  const env = { ...process.env, REDISCLI_AUTH: stack.redisPassword };
+  const { stdout } = await promisify(execFile)("redis-cli", ["-h", host!, "-p", port!, ...args], { timeout: 10_000, env });
   return stdout.trim();
 }
 
