@@ -565,7 +565,7 @@ export class LocalStack {
 export function prefixedLines(stream: NodeJS.WriteStream): LineSink {
   const colours = [36, 33, 32, 35, 34, 91, 92, 93, 94, 95, 96];
   const assigned = new Map<string, number>();
-  const width = 21; // "order-processor-dapr" and a space
+  const width = 23; // "order-processor-2-dapr" (a second replica's sidecar) and a space
   stream.on("error", () => {}); // a closed pipe (the terminal went away) must not crash the runner
   return (name, line) => {
     let label = name.padEnd(width);

@@ -52,7 +52,7 @@ export async function startTestStack({ logFile, env, onSignal, replicas }: TestS
       dataDir,
       env,
       replicas,
-      output: (name, line) => log.write(`${name.padEnd(21)}| ${line}\n`),
+      output: (name, line) => log.write(`${name.padEnd(23)}| ${line}\n`),
       onUnexpectedExit: (err) => (failure = err),
     });
   } catch (err) {
