@@ -129,7 +129,7 @@ export async function redis(...args: string[]): Promise<string> {
 /** What a process of the stack logged so far, as JSON lines ("notifications", "notifications-dapr", …). */
 export function logOf(processName: string): Record<string, unknown>[] {
   const lines = readFileSync(path.join(artifactsDir, "local-stack.log"), "utf8").split("\n");
-  const prefix = `${processName.padEnd(21)}| `;
+  const prefix = `${processName.padEnd(23)}| `;
   return lines.flatMap((line) => {
     if (!line.startsWith(prefix)) return [];
     try {
