@@ -335,7 +335,7 @@ export class LocalStack {
       // "-": the first config lines come from stdin, the password among them: not as an
       // argument, which any user of the machine sees in ps.
       args: ["-", "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--save", ""],
-      stdin: `requirepass "${this.redisPassword}"\n`,
+      stdin: `requirepass ${JSON.stringify(this.redisPassword)}\n`, // quoted and escaped as Redis's config reads it
     });
     await pollUntil("redis", () => redisAnswers("127.0.0.1", port, this.redisPassword), { deadline, abort: this.abort });
   }
