@@ -34,6 +34,9 @@ export interface DashboardOptions {
   logger: Logger;
 }
 
+/** A body with nothing to say: `{}` (restock takes no settings: any field is a 400). */
+const nothing = z.strictObject({});
+
 /** An approval as the page sends it: the decision only; the approver is the operator. */
 const decision = z.strictObject({ approved: z.boolean() });
 
@@ -64,6 +67,7 @@ export function dashboardRoutes({ backend, operatorRequired, logger }: Dashboard
 
   router.post("/inventory/restock", operatorRequired, async (ctx) => {
     ctx.state.logFields = { operator: ctx.state.operator };
+    parseBody(ctx, nothing);
     ctx.body = { items: await passErrors(ctx, backend.restock()) };
   });
 

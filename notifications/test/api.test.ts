@@ -69,6 +69,14 @@ describe("dashboard API", () => {
     expect(backend.calls).to.be.empty;
   });
 
+  it("refuses a restock with settings (400 naming the field): it takes {}", async () => {
+    const { app, backend } = setup();
+    const res = await request(app, "POST", "/api/inventory/restock", { body: { quantity: 1_000_000 }, headers: asOperator });
+    expect(res.status).to.equal(400);
+    expect(res.body.field).to.equal("quantity");
+    expect(backend.calls).to.be.empty;
+  });
+
   it("refuses an approver in the body, even from the operator: the approver is who is signed in (400)", async () => {
     const { app, backend } = setup();
     const res = await request(app, "POST", "/api/orders/o-7/approve", { body: { approver: "mallory", approved: true }, headers: asOperator });
