@@ -127,5 +127,12 @@ describe("dashboard", function () {
     expect(placed.status).to.equal(202);
     expect(placed.body.instance_id).to.be.a("string").and.not.empty;
     expect((await waitUntilFinished(placed.body.instance_id)).status).to.equal("COMPLETED");
+
+    // The page sends an Idempotency-Key with each order, and sends it again on a retry: one order.
+    const headers = { "Idempotency-Key": `page-${placed.body.instance_id}` };
+    const first = await request("POST", `${api}/orders`, { json: small("joni"), headers });
+    const again = await request("POST", `${api}/orders`, { json: small("joni"), headers });
+    expect([first.status, again.status]).to.deep.equal([202, 202]);
+    expect(again.body.instance_id).to.equal(first.body.instance_id);
   });
 });

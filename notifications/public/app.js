@@ -348,8 +348,9 @@ socket.on("notification", receive);
  * @param {string} method
  * @param {string} path
  * @param {unknown} [body]
+ * @param {Record<string, string>} [headers]
  */
-async function api(method, path, body) {
+async function api(method, path, body, headers = {}) {
   /** @type {Response} */
   let res;
   try {
@@ -357,7 +358,7 @@ async function api(method, path, body) {
     const json = method === "GET" ? undefined : JSON.stringify(body ?? {});
     res = await fetch(path, {
       method,
-      headers: json === undefined ? {} : { "content-type": "application/json" },
+      headers: json === undefined ? headers : { ...headers, "content-type": "application/json" },
       body: json,
     });
   } catch {
@@ -387,6 +388,13 @@ function toast(text, kind) {
 /** @type {string | undefined} */
 let placedId;
 
+/**
+ * The order the form is placing, with its Idempotency-Key: sending the same order again
+ * after an error (a timeout, a 503) reuses the key, so it is placed once whatever happened.
+ * @type {{ order: string, key: string } | undefined}
+ */
+let placing;
+
 ui.orderForm.addEventListener("submit", async (e) => {
   e.preventDefault();
   const data = new FormData(ui.orderForm);
@@ -395,7 +403,11 @@ ui.orderForm.addEventListener("submit", async (e) => {
   if (submit instanceof HTMLButtonElement) submit.disabled = true;
   ui.orderError.textContent = "";
   try {
-    const { instance_id } = await api("POST", "/api/orders", order);
+    const json = JSON.stringify(order);
+    const attempt = placing?.order === json ? placing : { order: json, key: crypto.randomUUID() };
+    placing = attempt;
+    const { instance_id } = await api("POST", "/api/orders", order, { "Idempotency-Key": attempt.key });
+    placing = undefined;
     placedId = instance_id;
     toast(`Order placed for ${order.customer}`, "success");
   } catch (err) {

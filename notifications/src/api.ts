@@ -16,7 +16,8 @@ export interface StockItem {
 /** The other apps, as the dashboard uses them. */
 export interface Backend {
   /** POST /orders of order-processor: its instance id. */
-  placeOrder(order: Record<string, unknown>): Promise<{ instance_id: string }>;
+  /** POST /orders of order-processor, passing the page's Idempotency-Key on: a retry places nothing new. */
+  placeOrder(order: Record<string, unknown>, idempotencyKey?: string): Promise<{ instance_id: string }>;
   /** POST /orders/:id/approve of order-processor. */
   decide(id: string, decision: { approver: string; approved: boolean }): Promise<unknown>;
   /** GET /api/v1/inventory of inventory. */
@@ -47,7 +48,8 @@ export function dashboardRoutes({ backend, operatorRequired, logger }: Dashboard
   router.post("/orders", async (ctx) => {
     // order-processor validates the order: its 400 names the field.
     const { customer, item, total } = jsonBody(ctx);
-    const { instance_id } = await passErrors(ctx, backend.placeOrder({ customer, item, total }));
+    const key = ctx.get("Idempotency-Key") || undefined; // order-processor checks it
+    const { instance_id } = await passErrors(ctx, backend.placeOrder({ customer, item, total }, key));
     ctx.state.logFields = { order_id: instance_id };
     ctx.status = 202;
     ctx.body = { instance_id };

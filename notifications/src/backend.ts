@@ -5,7 +5,8 @@ import type { Backend, StockItem } from "./api.js";
 
 export function daprBackend(dapr: DaprClient, apps: { orders: string; inventory: string }): Backend {
   return {
-    placeOrder: (order) => invoke(dapr, apps.orders, "orders", order),
+    placeOrder: (order, idempotencyKey) =>
+      invoke(dapr, apps.orders, "orders", order, HttpMethod.POST, idempotencyKey === undefined ? undefined : { "Idempotency-Key": idempotencyKey }),
     decide: (id, decision) => invoke(dapr, apps.orders, `orders/${encodeURIComponent(id)}/approve`, decision),
     async stock() {
       // A list, or { message, items: [] } when there is no stock at all.

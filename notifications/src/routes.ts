@@ -9,7 +9,7 @@
 import { appTokenRequired, jsonBody, Router, type Logger } from "@dapr-orders/service-kit";
 import type { DeadLetters } from "./dead-letters.js";
 import type { EventHistory, StoredEvent } from "./history.js";
-import { parseNotification } from "./notification.js";
+import { parseNotification, type Notification } from "./notification.js";
 
 export interface SubscriptionOptions {
   history: Pick<EventHistory, "record">;
@@ -25,33 +25,56 @@ export function notificationRoutes({ history, publish, deadLetters, logger, appT
   const router = new Router();
   const sidecarOnly = appTokenRequired(appToken);
 
-  router.post("/notifications", sidecarOnly, async (ctx) => {
-    // Dapr wraps what order-processor published in a CloudEvent: the notification is its data.
-    const data = dataOf(jsonBody(ctx));
-    ctx.state.logFields = { order_id: orderIdOf(data) };
-    const notification = parseNotification(data);
-    ctx.state.logFields = { order_id: notification.order_id, seq: notification.seq };
+  /** Keeps the notification once, and sends it to the pages if it is new. */
+  async function keep(notification: Notification): Promise<StoredEvent | undefined> {
     const event = await history.record(notification, new Date().toISOString());
     if (event === undefined) {
       logger.info("repeated notification ignored", { order_id: notification.order_id, seq: notification.seq, type: notification.type });
     } else {
       publish(event);
     }
+    return event;
+  }
+
+  router.post("/notifications", sidecarOnly, async (ctx) => {
+    // Dapr wraps what order-processor published in a CloudEvent: the notification is its data.
+    const data = dataOf(jsonBody(ctx));
+    ctx.state.logFields = { order_id: orderIdOf(data) };
+    const notification = parseNotification(data);
+    ctx.state.logFields = { order_id: notification.order_id, seq: notification.seq };
+    await keep(notification);
     ctx.body = { status: "SUCCESS" };
   });
 
+  // A valid notification here was not delivered within the retries (notifications was
+  // away longer than they last): it is kept now, late rather than never. Only what is
+  // not a notification at all stays a dead letter.
   router.post("/notifications/dead-letters", sidecarOnly, async (ctx) => {
     const cloudEvent = jsonBody(ctx);
     const data = dataOf(cloudEvent);
     const order_id = orderIdOf(data);
     const event_id = typeof cloudEvent.id === "string" ? cloudEvent.id : undefined;
     ctx.state.logFields = { order_id };
-    logger.error("notification could not be delivered (dead letter)", { order_id, event_id, data });
-    await deadLetters.add({ time: new Date().toISOString(), order_id, event_id, data });
+    const notification = validOrUndefined(data);
+    if (notification !== undefined) {
+      logger.warn("notification delivered late, through the dead-letter topic", { order_id, seq: notification.seq, event_id });
+      await keep(notification);
+    } else {
+      logger.error("notification could not be delivered (dead letter)", { order_id, event_id, data });
+      await deadLetters.add({ time: new Date().toISOString(), order_id, event_id, data });
+    }
     ctx.body = { status: "SUCCESS" };
   });
 
   return router;
+}
+
+function validOrUndefined(data: unknown): Notification | undefined {
+  try {
+    return parseNotification(data);
+  } catch {
+    return undefined;
+  }
 }
 
 const dataOf = (body: Record<string, unknown>): unknown => ("data" in body ? body.data : body);

@@ -32,6 +32,13 @@ describe("dashboard API", () => {
     expect(backend.calls).to.deep.equal([["placeOrder", { customer: "joni", item: "kiwi", total: 121.5 }]]);
   });
 
+  it("passes the page's Idempotency-Key on to order-processor", async () => {
+    const { app, backend } = setup();
+    const body = { customer: "joni", item: "kiwi", total: 121.5 };
+    await request(app, "POST", "/api/orders", { body, headers: { "Idempotency-Key": "page-7" } });
+    expect(backend.calls).to.deep.equal([["placeOrder", body, "page-7"]]);
+  });
+
   it("approves or rejects an order for the operator, under the operator's name", async () => {
     const { app, backend } = setup();
     const res = await request(app, "POST", "/api/orders/o-7/approve", { body: { approved: false }, headers: asOperator });

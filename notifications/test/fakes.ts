@@ -48,8 +48,8 @@ export class FakeBackend implements Backend {
     return this.failure === undefined ? Promise.resolve(value) : Promise.reject(this.failure);
   }
 
-  placeOrder(order: Record<string, unknown>) {
-    this.calls.push(["placeOrder", order]);
+  placeOrder(order: Record<string, unknown>, idempotencyKey?: string) {
+    this.calls.push(idempotencyKey === undefined ? ["placeOrder", order] : ["placeOrder", order, idempotencyKey]);
     return this.answer({ instance_id: "o-1" });
   }
   decide(id: string, decision: { approver: string; approved: boolean }) {

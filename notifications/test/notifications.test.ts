@@ -94,8 +94,19 @@ describe("notifications API", () => {
     }
     expect(history.events.length + deadLetters.letters.length).to.equal(0);
     expect((await deliver(app, notification, "/notifications", { "dapr-api-token": "s3cret" })).status).to.equal(200);
-    expect((await deliver(app, notification, "/notifications/dead-letters", { "dapr-api-token": "s3cret" })).status).to.equal(200);
+    const bad = { order_id: "o-9", message: "Payment processed" };
+    expect((await deliver(app, bad, "/notifications/dead-letters", { "dapr-api-token": "s3cret" })).status).to.equal(200);
     expect(history.events.length + deadLetters.letters.length).to.equal(2);
+  });
+
+  it("keeps a valid notification that comes as a dead letter (delivered late), once", async () => {
+    const { app, history, deadLetters, published, logger } = setup();
+    expect((await deliver(app, notification, "/notifications/dead-letters")).status).to.equal(200);
+    expect((await deliver(app, notification, "/notifications")).status).to.equal(200);
+    expect(history.events).to.have.length(1);
+    expect(published).to.have.length(1);
+    expect(deadLetters.letters).to.be.empty;
+    expect(logger.lines.some((l) => l.level === "warn" && l.msg === "notification delivered late, through the dead-letter topic")).to.equal(true);
   });
 
   it("logs a dead letter at error level with its order, and keeps it", async () => {
@@ -114,7 +125,7 @@ describe("notifications API", () => {
     expect((await deliver(app, "not a notification", "/notifications/dead-letters")).status).to.equal(200);
     expect(deadLetters.letters[0]).to.deep.include({ order_id: undefined, data: "not a notification" });
     deadLetters.failing = true;
-    expect((await deliver(app, notification, "/notifications/dead-letters")).status).to.equal(500);
+    expect((await deliver(app, "not a notification", "/notifications/dead-letters")).status).to.equal(500);
   });
 });
 

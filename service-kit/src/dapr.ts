@@ -69,9 +69,11 @@ export async function invoke<T>(
   path: string,
   body?: object,
   method: HttpMethod = HttpMethod.POST,
+  headers?: Record<string, string>,
 ): Promise<T> {
   try {
-    return (await client.invoker.invoke(appId, path, method, body)) as T;
+    const options = headers === undefined ? [] : [{ headers }];
+    return (await client.invoker.invoke(appId, path, method, body, ...options)) as T;
   } catch (err) {
     throw asInvocationError(`${appId}/${path}`, err);
   }
