@@ -17,7 +17,14 @@ import { parseReplicas, withReplicas } from "./run-file.js";
 const output = prefixedLines(process.stdout);
 const say = (line: string) => output("local-stack", line);
 
-const topology = withReplicas(readRunFile(path.join(repoRoot, "dapr.yaml")), parseReplicas(process.env.REPLICAS));
+const topology = (() => {
+  try {
+    return withReplicas(readRunFile(path.join(repoRoot, "dapr.yaml")), parseReplicas(process.env.REPLICAS));
+  } catch (err) {
+    say(`could not start: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+})();
 const stack = new LocalStack(topology, {
   output,
   dataDir: process.env.LOCAL_STACK_DATA_DIR || undefined,
