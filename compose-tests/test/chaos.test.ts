@@ -12,14 +12,8 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { io, type Socket } from "socket.io-client";
+import { call, eachLimited, follow, items, orderView, place, sleep, stock, terminal, urls, type PlacedOrder as ClientOrder } from "./orders-client.js";
 import { compose, provision, run, stackUp } from "./stack.js";
-
-const urls = {
-  orders: "http://127.0.0.1:3000",
-  notifications: "http://127.0.0.1:3001",
-  inventory: "http://127.0.0.1:3002",
-  payments: "http://127.0.0.1:3003",
-};
 
 const plan = {
   clients: 4,
@@ -70,8 +64,6 @@ const victims = [
   "scheduler",
 ];
 
-const items = ["orange", "apple", "pear", "kiwi"];
-const terminal = new Set(["COMPLETED", "FAILED", "TERMINATED"]);
 /** What a failed order may fail for: a real answer, never an outage. */
 const realReason = /out of stock|declined|rejected|no courier/i;
 /** The notification types of a completed order, in seq order (team contract). */
@@ -80,29 +72,9 @@ const completedTypes = {
   approval: ["placed", "reserved", "awaitingApproval", "approved", "paid", "shipped", "completed"],
 };
 
-interface OrderView {
-  id: string;
-  status: string;
-  created_time: string;
-  last_updated_time: string;
-  order_result?: { success: boolean; message: string };
-  failure_details?: { message: string };
-}
-
-interface PlacedOrder {
-  key: string;
-  customer: string;
-  item: string;
-  total: number;
+interface PlacedOrder extends ClientOrder {
   needsApproval: boolean;
-  /** POST attempts, the first included. */
-  attempts: number;
-  id?: string;
-  /** A final answer other than 202 (4xx), or no answer at all within answerTimeoutMs. */
-  refused?: string;
-  unanswered?: boolean;
   approved?: boolean;
-  view?: OrderView;
 }
 
 /** A dashboard event as notifications sends it ("history" and "notification"). */
@@ -169,7 +141,7 @@ describe("chaos: kill -9 of one process of the compose stack every 10 s, under l
           attempts: 0,
         };
         orders.push(order);
-        await place(order);
+        await place(order, plan.answerTimeoutMs);
         if (order.id === undefined) continue;
         if (needsApproval) await approve(order);
         await follow(order, plan.followMs);
@@ -300,32 +272,6 @@ describe("chaos: kill -9 of one process of the compose stack every 10 s, under l
 
 // ---- the clients ---------------------------------------------------------------------------
 
-/** POST /orders with the order's Idempotency-Key until an answer comes (bounded). */
-async function place(order: PlacedOrder): Promise<void> {
-  const deadline = Date.now() + plan.answerTimeoutMs;
-  const body = { customer: order.customer, item: order.item, total: order.total };
-  while (Date.now() < deadline) {
-    order.attempts += 1;
-    let wait = 1000;
-    try {
-      const res = await call("POST", `${urls.orders}/orders`, body, { "Idempotency-Key": order.key });
-      if (res.status === 202) {
-        order.id = String(res.body.instance_id);
-        return;
-      }
-      if (res.status < 500) {
-        order.refused = `${res.status} ${JSON.stringify(res.body)}`;
-        return;
-      }
-      wait = Math.min(5, Number(res.headers.get("retry-after")) || 1) * 1000;
-    } catch {
-      // no answer (the app is down, or the request timed out): ask again
-    }
-    await sleep(wait);
-  }
-  order.unanswered = true;
-}
-
 /**
  * Approves the order once it waits for approval, as the operator does (through the
  * dashboard's API); stops when it ended anyway (bounded).
@@ -348,16 +294,6 @@ async function approve(order: PlacedOrder): Promise<void> {
       // no answer: ask again
     }
     await sleep(300);
-  }
-}
-
-/** Watches the order until it ends, at most `ms`: a client places one order at a time. */
-async function follow(order: PlacedOrder, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    order.view = (await orderView(order.id!).catch(() => undefined)) ?? order.view;
-    if (terminal.has(order.view?.status ?? "")) return;
-    await sleep(250);
   }
 }
 
@@ -475,60 +411,10 @@ function notificationProblem(order: PlacedOrder, events: DashboardEvent[]): stri
   return got.join(" ") === want.join(" ") ? undefined : `${order.id}: got [${got.join(" ")}], want [${want.join(" ")}]`;
 }
 
-// ---- HTTP ----------------------------------------------------------------------------------
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: any;
-}
-
-/** One request, 10 s at most; rejects when no answer comes. */
-async function call(method: string, url: string, json?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const res = await fetch(url, {
-    method,
-    headers: json === undefined ? headers : { "content-type": "application/json", ...headers },
-    body: json === undefined ? undefined : JSON.stringify(json),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON: kept as text
-  }
-  return { status: res.status, headers: res.headers, body };
-}
-
-async function orderView(id: string): Promise<OrderView> {
-  const res = await call("GET", `${urls.orders}/orders/${encodeURIComponent(id)}`);
-  if (res.status !== 200) throw new Error(`GET /orders/${id} answered ${res.status}`);
-  return res.body as OrderView;
-}
-
-/** GET /api/v1/inventory as {item: quantity}. */
-async function stock(): Promise<Record<string, number>> {
-  const res = await call("GET", `${urls.inventory}/api/v1/inventory`);
-  expect(res.status, "GET /api/v1/inventory").to.equal(200);
-  const list = (Array.isArray(res.body) ? res.body : res.body.items) as { name: string; quantity: number }[];
-  return Object.fromEntries(list.map((i) => [i.name, i.quantity]));
-}
-
 // ---- small helpers -------------------------------------------------------------------------
 
 const isCompleted = (o: PlacedOrder) => o.view?.status === "COMPLETED" && o.view.order_result?.success === true;
 const reason = (o: PlacedOrder) => o.view?.order_result?.message ?? o.view?.failure_details?.message ?? "";
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-
-/** Runs `task` for every item, at most `limit` at once. */
-async function eachLimited<T>(list: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < list.length) await task(list[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, list.length) }, worker));
-}
 
 /** A small seeded pseudo-random generator (mulberry32): the same seed, the same victims. */
 function mulberry32(seed: number): () => number {

@@ -8,16 +8,11 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { expect } from "chai";
+import { call, eachLimited, follow, items, orderView, place, sleep, stock, terminal, urls, type PlacedOrder } from "./orders-client.js";
 import { composeArgs, composeFile, provision, repoRoot, run, stackUp } from "./stack.js";
 
 const replicasFile = path.join(repoRoot, "docker-compose.replicas.yml");
 const replica = ["order-processor-2-net", "order-processor-2-dapr", "order-processor-2"];
-const urls = {
-  orders: "http://127.0.0.1:3000",
-  notifications: "http://127.0.0.1:3001",
-  inventory: "http://127.0.0.1:3002",
-  payments: "http://127.0.0.1:3003",
-};
 const plan = {
   clients: 4,
   /** The kill this long into the load, which goes on this long after it. */
@@ -29,20 +24,6 @@ const plan = {
   /** Units of each item after a restock (inventory is recreated with it): more than the test's orders take. */
   restockQuantity: 5000,
 };
-const items = ["orange", "apple", "pear", "kiwi"];
-const terminal = new Set(["COMPLETED", "FAILED", "TERMINATED"]);
-
-interface PlacedOrder {
-  key: string;
-  customer: string;
-  item: string;
-  total: number;
-  attempts: number;
-  id?: string;
-  refused?: string;
-  unanswered?: boolean;
-  view?: { status: string; created_time: string; last_updated_time: string; order_result?: { success: boolean; message: string } };
-}
 
 /** `docker compose` with docker-compose.yml and docker-compose.replicas.yml. */
 async function composeReplicas(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
@@ -85,7 +66,7 @@ describe("compose: a second order-processor replica (docker-compose.replicas.yml
       for (let n = 0; Date.now() < loadEnd; n++) {
         const order: PlacedOrder = { key: randomUUID(), customer: `replicas-${c}`, item: items[(c + n) % items.length]!, total: 10 + (n % 40), attempts: 0 };
         orders.push(order);
-        await place(order);
+        await place(order, plan.answerTimeoutMs);
         if (order.id !== undefined) await follow(order, plan.followMs);
       }
     };
@@ -167,93 +148,3 @@ async function activitiesLogged(): Promise<number> {
   return logs.split("\n").filter((line) => line.includes('"inventory answered"')).length;
 }
 
-// ---- the clients -----------------------------------------------------------------------------
-
-/** POST /orders with the order's Idempotency-Key until an answer comes (bounded). */
-async function place(order: PlacedOrder): Promise<void> {
-  const deadline = Date.now() + plan.answerTimeoutMs;
-  const body = { customer: order.customer, item: order.item, total: order.total };
-  while (Date.now() < deadline) {
-    order.attempts += 1;
-    let wait = 1000;
-    try {
-      const res = await call("POST", `${urls.orders}/orders`, body, { "Idempotency-Key": order.key });
-      if (res.status === 202) {
-        order.id = String(res.body.instance_id);
-        return;
-      }
-      if (res.status < 500) {
-        order.refused = `${res.status} ${JSON.stringify(res.body)}`;
-        return;
-      }
-      wait = Math.min(5, Number(res.headers.get("retry-after")) || 1) * 1000;
-    } catch {
-      // no answer (timed out): ask again
-    }
-    await sleep(wait);
-  }
-  order.unanswered = true;
-}
-
-/** Watches the order until it ends, at most `ms`. */
-async function follow(order: PlacedOrder, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    order.view = (await orderView(order.id!).catch(() => undefined)) ?? order.view;
-    if (terminal.has(order.view?.status ?? "")) return;
-    await sleep(250);
-  }
-}
-
-// ---- HTTP ------------------------------------------------------------------------------------
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: any;
-}
-
-/** One request, 10 s at most; rejects when no answer comes. */
-async function call(method: string, url: string, json?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const res = await fetch(url, {
-    method,
-    headers: json === undefined ? headers : { "content-type": "application/json", ...headers },
-    body: json === undefined ? undefined : JSON.stringify(json),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON: kept as text
-  }
-  return { status: res.status, headers: res.headers, body };
-}
-
-async function orderView(id: string): Promise<PlacedOrder["view"]> {
-  const res = await call("GET", `${urls.orders}/orders/${encodeURIComponent(id)}`);
-  if (res.status !== 200) throw new Error(`GET /orders/${id} answered ${res.status}`);
-  return res.body;
-}
-
-/** GET /api/v1/inventory as {item: quantity}. */
-async function stock(): Promise<Record<string, number>> {
-  const res = await call("GET", `${urls.inventory}/api/v1/inventory`);
-  expect(res.status, "GET /api/v1/inventory").to.equal(200);
-  const list = (Array.isArray(res.body) ? res.body : res.body.items) as { name: string; quantity: number }[];
-  return Object.fromEntries(list.map((i) => [i.name, i.quantity]));
-}
-
-// ---- small helpers ---------------------------------------------------------------------------
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-
-/** Runs `task` for every item, at most `limit` at once. */
-async function eachLimited<T>(list: T[], limit: number, task: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < list.length) await task(list[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, list.length) }, worker));
-}
