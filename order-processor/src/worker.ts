@@ -10,8 +10,7 @@ import type { DaprSettings, Logger } from "@dapr-orders/service-kit";
 export function superviseWorker(runtime: WorkflowRuntime, dapr: DaprSettings, logger: Logger, intervalMs = 2000) {
   const metadata = `http://${dapr.host}:${dapr.httpPort}/v1.0/metadata`;
   // A sidecar that requires its API token (DAPR_API_TOKEN) answers 401 without it.
-  const token = process.env.DAPR_API_TOKEN;
-  const headers: Record<string, string> = token ? { "dapr-api-token": token } : {};
+  const headers: Record<string, string> = dapr.apiToken ? { "dapr-api-token": dapr.apiToken } : {};
   let started = false;
 
   const check = async () => {
