@@ -1,11 +1,13 @@
 // The Koa app every service starts from: security headers, JSON errors, a request
-// log, JSON-only bodies with a size limit, GET /healthz, then the service's own routes.
+// log, JSON-only bodies with a size limit, GET /healthz, GET /metrics (Prometheus,
+// metrics.ts), then the service's own routes.
 import Koa from "koa";
 import type Router from "@koa/router";
 import bodyParser from "koa-bodyparser";
 import helmet from "koa-helmet";
 import { HttpError } from "./errors.js";
 import type { Logger } from "./logger.js";
+import { metricsPath, serveMetrics } from "./metrics.js";
 
 export interface AppOptions {
   logger: Logger;
@@ -32,6 +34,7 @@ export function createApp({ logger, routes, bodyLimit = "16kb", contentSecurityP
     if (ctx.path !== "/healthz") return next();
     ctx.body = { status: "ok" };
   });
+  app.use(serveMetrics);
   app.use(routes.routes());
   app.use(routes.allowedMethods());
   return app;
@@ -71,7 +74,7 @@ function requestLog(logger: Logger): Koa.Middleware {
   return async (ctx, next) => {
     const start = performance.now();
     await next();
-    if (ctx.path === "/healthz") return;
+    if (ctx.path === "/healthz" || ctx.path === metricsPath) return; // probes and scrapes: every few seconds
     // Reads that went well are the bulk of the traffic (clients poll their orders): debug lines.
     const quiet = ctx.method === "GET" && ctx.status < 400;
     logger[quiet ? "debug" : "info"]("request", {

@@ -5,6 +5,7 @@ export { appApiToken, appHost, appPort, daprSettings, envList, envNumber, envStr
 export { createDaprClient, invoke, InvocationError, sdkLogger, workflowOptions } from "./dapr.js";
 export { badRequest, conflict, HttpError, notFound } from "./errors.js";
 export { captureConsole, createLogger, type LogFields, type Logger } from "./logger.js";
+export { counter, histogram, metricsPath, metricsRegistry, type Counter, type Histogram } from "./metrics.js";
 export { serve, type ServeOptions } from "./server.js";
 export {
   compareAndSet,
