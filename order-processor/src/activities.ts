@@ -10,9 +10,13 @@
 // A step's outcome is either an answer (2xx, or a 4xx: a request the app refuses
 // for good) or a throw (the app or its sidecar could not be reached, or failed): the
 // workflow tries a throw again later.
+//
+// Each activity is timed, and counts what it did (metrics.ts): an order's end and
+// its wait for approval as their notifications are published, the undo steps run.
 import type { DaprClient, WorkflowActivityContext } from "@dapr/dapr";
 import { invoke, InvocationError, type Logger } from "@dapr-orders/service-kit";
 import type { Notification, Order, OrderResult, StepInput, StepOutcome } from "./model.js";
+import { compensations, countPublished, stepDuration } from "./metrics.js";
 import { numbered, outcomeNotes, stepApp, type OrderStep } from "./notes.js";
 import type { OrderActivities } from "./workflow.js";
 
@@ -34,6 +38,7 @@ export function createActivities(dapr: DaprClient, pubsub: PubsubTarget, logger:
   async function publish(notification: Notification): Promise<void> {
     const { error } = await dapr.pubsub.publish(pubsub.name, pubsub.topic, notification);
     if (error !== undefined) throw new Error(`publishing to ${pubsub.name}/${pubsub.topic} failed: ${error.message}`);
+    countPublished(notification);
   }
 
   /** Publishes each notification in turn; returns those that could not be published. */
@@ -67,13 +72,15 @@ export function createActivities(dapr: DaprClient, pubsub: PubsubTarget, logger:
 
   const step =
     (name: OrderStep) =>
-    async (_ctx: WorkflowActivityContext, { order, seq, before }: StepInput): Promise<StepOutcome> => {
-      const unpublished = await publishAll(before);
-      const result = await call(name, order);
-      const after = numbered(order, seq + before.length, outcomeNotes(name, order, result));
-      unpublished.push(...(await publishAll(after)));
-      return { result, numbered: after.length, unpublished };
-    };
+    (_ctx: WorkflowActivityContext, { order, seq, before }: StepInput): Promise<StepOutcome> =>
+      timed(name, async () => {
+        const unpublished = await publishAll(before);
+        const result = await call(name, order);
+        if (name === "releaseInventory" || name === "refundPayment") compensations.inc({ step: name });
+        const after = numbered(order, seq + before.length, outcomeNotes(name, order, result));
+        unpublished.push(...(await publishAll(after)));
+        return { result, numbered: after.length, unpublished };
+      });
 
   return {
     reserveInventory: step("reserveInventory"),
@@ -81,8 +88,26 @@ export function createActivities(dapr: DaprClient, pubsub: PubsubTarget, logger:
     processPayment: step("processPayment"),
     refundPayment: step("refundPayment"),
     shipOrder: step("shipOrder"),
-    async notify(_ctx: WorkflowActivityContext, list: Notification[]) {
-      for (const notification of list) await publish(notification);
-    },
+    notify: (_ctx: WorkflowActivityContext, list: Notification[]) =>
+      timed("notify", async () => {
+        for (const notification of list) await publish(notification);
+      }),
   };
+}
+
+/**
+ * Runs an activity, timing it by step and outcome: "success" or "failure" as its
+ * app answered (a notify that published everything is a success), "error" when it
+ * threw (the workflow tries again later).
+ */
+async function timed<T extends { result: OrderResult } | void>(step: string, work: () => Promise<T>): Promise<T> {
+  const done = stepDuration.startTimer({ step });
+  try {
+    const value = await work();
+    done({ outcome: value === undefined || value.result.success ? "success" : "failure" });
+    return value;
+  } catch (err) {
+    done({ outcome: "error" });
+    throw err;
+  }
 }

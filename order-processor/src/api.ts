@@ -25,6 +25,7 @@ import {
   z,
 } from "@dapr-orders/service-kit";
 import type { Order, OrderPolicy } from "./model.js";
+import { ordersPlaced } from "./metrics.js";
 import { WorkflowExists, type OrderWorkflows } from "./orders.js";
 
 export interface IntakeSettings {
@@ -104,6 +105,7 @@ export function orderRoutes(workflows: OrderWorkflows, policy: OrderPolicy, inta
     } finally {
       clearTimeout(timer);
     }
+    ordersPlaced.inc();
     accepted(ctx, order.id);
   }
 
