@@ -9,6 +9,7 @@
 import { appTokenRequired, jsonBody, Router, type Logger } from "@dapr-orders/service-kit";
 import type { DeadLetters } from "./dead-letters.js";
 import type { EventHistory, StoredEvent } from "./history.js";
+import { notificationsDeduplicated, notificationsDelivered } from "./metrics.js";
 import { parseNotification, type Notification } from "./notification.js";
 
 export interface SubscriptionOptions {
@@ -29,8 +30,10 @@ export function notificationRoutes({ history, publish, deadLetters, logger, appT
   async function keep(notification: Notification): Promise<StoredEvent | undefined> {
     const event = await history.record(notification, new Date().toISOString());
     if (event === undefined) {
+      notificationsDeduplicated.inc();
       logger.info("repeated notification ignored", { order_id: notification.order_id, seq: notification.seq, type: notification.type });
     } else {
+      notificationsDelivered.inc();
       publish(event);
     }
     return event;
