@@ -17,11 +17,14 @@ import {
   HttpError,
   isOrderId,
   itemName,
+  newTraceparent,
   notFound,
   orderTotal,
   parseBody,
   PerKeyQueue,
   Router,
+  traceIdOf,
+  validTraceparent,
   z,
 } from "@dapr-orders/service-kit";
 import type { Order, OrderPolicy } from "./model.js";
@@ -31,6 +34,8 @@ import { WorkflowExists, type OrderWorkflows } from "./orders.js";
 export interface IntakeSettings {
   maxStartsInFlight: number;
   startTimeoutMs: number;
+  /** How many of the orders that come without a trace context (0 to 1) start a sampled trace; 1 when unset. */
+  traceSamplingRate?: number;
 }
 
 /** The order id for an Idempotency-Key: the same key always gives the same id. */
@@ -85,11 +90,11 @@ export function orderRoutes(workflows: OrderWorkflows, policy: OrderPolicy, inta
     return true;
   }
 
-  async function place(ctx: Context, order: Order, key: string | undefined): Promise<void> {
+  async function place(ctx: Context, order: Order, key: string | undefined, traceparent: string): Promise<void> {
     if (await replayed(ctx, order, key)) return;
     if (startsInFlight >= intake.maxStartsInFlight) throw unavailable(ctx, "too many orders at once: try again shortly");
     startsInFlight += 1;
-    const start = workflows.start({ order, policy }).finally(() => (startsInFlight -= 1));
+    const start = workflows.start({ order, policy, traceparent }).finally(() => (startsInFlight -= 1));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), intake.startTimeoutMs)));
     try {
@@ -113,8 +118,10 @@ export function orderRoutes(workflows: OrderWorkflows, policy: OrderPolicy, inta
     const fields = parseBody(ctx, newOrder);
     const key = idempotencyKey(ctx);
     const order: Order = { id: key === undefined ? randomUUID() : orderIdForKey(key), ...fields };
-    ctx.state.logFields = { order_id: order.id };
-    await (key === undefined ? place(ctx, order, key) : sameKey.run(key, () => place(ctx, order, key)));
+    // The order's trace: the request's (through a sidecar, Dapr sends one), else a new one.
+    const traceparent = validTraceparent(ctx.get("traceparent")) ?? newTraceparent(intake.traceSamplingRate ?? 1);
+    ctx.state.logFields = { order_id: order.id, trace_id: traceIdOf(traceparent) };
+    await (key === undefined ? place(ctx, order, key, traceparent) : sameKey.run(key, () => place(ctx, order, key, traceparent)));
   });
 
   // An id that is not an order id names no order: 404, without asking Dapr.

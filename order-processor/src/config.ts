@@ -26,6 +26,13 @@ export const config = {
     maxStartsInFlight: envNumber("MAX_STARTS_IN_FLIGHT", 1000),
     /** How long POST /orders waits for the sidecar to start the workflow before a 503. */
     startTimeoutMs: envNumber("START_TIMEOUT_MS", 5000),
+    /**
+     * TRACE_SAMPLING_RATE (0 to 1): how many of the orders that arrive without a trace
+     * context (straight on this port, not through a sidecar) start a sampled trace.
+     * Keep it equal to the sidecars' Configuration (spec.tracing.samplingRate, 1 in
+     * this repository), which decides for the rest.
+     */
+    traceSamplingRate: envNumber("TRACE_SAMPLING_RATE", 1),
   },
   pubsub: { name: "pubsub", topic: "notifications" },
 };

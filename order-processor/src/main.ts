@@ -2,7 +2,7 @@
 // workflow and its activities. Both talk to this app's sidecar over gRPC.
 import { DaprWorkflowClient, WorkflowRuntime } from "@dapr/dapr";
 import { captureConsole, createApp, createDaprClient, createLogger, serve, workflowOptions } from "@dapr-orders/service-kit";
-import { createActivities } from "./activities.js";
+import { createActivities, daprPublisher } from "./activities.js";
 import { orderRoutes } from "./api.js";
 import { config } from "./config.js";
 import { workflowName } from "./model.js";
@@ -16,7 +16,7 @@ captureConsole(logger); // the SDK's workflow engine logs with console.*
 const sidecar = workflowOptions(config.dapr, logger);
 
 const runtime = new WorkflowRuntime(sidecar).registerWorkflowWithName(workflowName, orderProcessingWorkflow);
-const activities = createActivities(createDaprClient(config.dapr, logger), config.pubsub, logger);
+const activities = createActivities(createDaprClient(config.dapr, logger), daprPublisher(config.dapr, config.pubsub), logger);
 for (const [name, activity] of Object.entries(activities)) runtime.registerActivityWithName(name, activity);
 
 const workflowClient = new DaprWorkflowClient(sidecar);

@@ -35,6 +35,13 @@ export interface RetryPolicy {
 export interface OrderInput {
   order: Order;
   policy: OrderPolicy;
+  /**
+   * The order's trace context (a W3C traceparent): that of the request that placed
+   * it, or a new one. The workflow hands it to every activity, which sends it with
+   * its calls and publishes, so the order is one trace. Absent in orders placed
+   * before tracing.
+   */
+  traceparent?: string | undefined;
 }
 
 /** What inventory, payments and shipping answer, and what the workflow ends with. */
@@ -103,6 +110,14 @@ export interface StepInput {
   seq: number;
   /** Notifications to publish before the call (already numbered from seq). */
   before: Notification[];
+  /** The order's trace context (OrderInput). */
+  traceparent?: string | undefined;
+}
+
+/** The input of activity "notify": notifications to publish, and the order's trace context (OrderInput). */
+export interface NotifyInput {
+  notifications: Notification[];
+  traceparent?: string | undefined;
 }
 
 export const approvalEvent = "approval";

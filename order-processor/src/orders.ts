@@ -1,7 +1,7 @@
 // The edge to Dapr Workflow for the HTTP API: start an order's workflow, read its
 // state, raise its approval event. api.ts depends on the OrderWorkflows interface only.
 import { WorkflowRuntimeStatus, type DaprWorkflowClient } from "@dapr/dapr";
-import type { Logger } from "@dapr-orders/service-kit";
+import { withTraceparent, type Logger } from "@dapr-orders/service-kit";
 import { approvalEvent, awaitingApprovalStatus, workflowName, type Approval, type Order, type OrderInput, type OrderResult } from "./model.js";
 
 /** GET /orders/:id answers with this. */
@@ -82,7 +82,8 @@ export function daprOrderWorkflows(client: DaprWorkflowClient, logger: Logger): 
   return {
     async start(input) {
       try {
-        await client.scheduleNewWorkflow(workflowName, input, input.order.id);
+        // The trace context goes as gRPC metadata too: the workflow's spans join the order's trace.
+        await withTraceparent(input.traceparent, () => client.scheduleNewWorkflow(workflowName, input, input.order.id));
       } catch (err) {
         if (/already exists/i.test(String(err))) throw new WorkflowExists(input.order.id);
         throw err;

@@ -5,7 +5,8 @@
 //
 // Each step's activity calls its app and publishes the step's own notifications,
 // so a small order costs three activities: reserve, pay, ship. The workflow numbers
-// the notifications (seq) and passes the next number to each step.
+// the notifications (seq) and passes the next number to each step, and the order's
+// trace context (from its input) to each activity, which passes it on.
 //
 // An outage delays an order, it does not fail it: a step whose app cannot be
 // reached is tried again after a durable timer (RetryPolicy), and only a real
@@ -25,6 +26,7 @@ import {
   type Approval,
   type Note,
   type Notification,
+  type NotifyInput,
   type OrderInput,
   type OrderResult,
   type RetryPolicy,
@@ -37,7 +39,7 @@ export type Activity<Input, Output> = (ctx: WorkflowActivityContext, input: Inpu
 
 export type OrderActivities = Record<OrderStep, Activity<StepInput, StepOutcome>> & {
   /** Publishes notifications that a step could not publish itself, or that no step carries. */
-  notify: Activity<Notification[], void>;
+  notify: Activity<NotifyInput, void>;
 };
 
 type Steps<T> = AsyncGenerator<Task<any>, T, any>;
@@ -47,7 +49,7 @@ export function retryDelaySeconds(policy: RetryPolicy, attempt: number): number 
   return Math.min(policy.firstDelaySeconds * 2 ** (attempt - 1), policy.maxDelaySeconds);
 }
 
-export async function* orderProcessingWorkflow(ctx: WorkflowContext, { order, policy }: OrderInput): Steps<OrderResult> {
+export async function* orderProcessingWorkflow(ctx: WorkflowContext, { order, policy, traceparent }: OrderInput): Steps<OrderResult> {
   let seq = 1;
   const undo: OrderStep[] = [];
 
@@ -72,7 +74,8 @@ export async function* orderProcessingWorkflow(ctx: WorkflowContext, { order, po
 
   async function* publish(batch: Notification[]): Steps<void> {
     try {
-      yield* retrying(() => ctx.callActivity("notify" satisfies keyof OrderActivities, batch));
+      const input: NotifyInput = { notifications: batch, traceparent };
+      yield* retrying(() => ctx.callActivity("notify" satisfies keyof OrderActivities, input));
     } catch {
       // The order goes on: the dashboard misses these notifications, the order's status does not.
     }
@@ -83,7 +86,7 @@ export async function* orderProcessingWorkflow(ctx: WorkflowContext, { order, po
    * stays unreachable through the whole budget counts as an unsuccessful answer.
    */
   async function* step(activity: OrderStep, ...before: Note[]): Steps<OrderResult & { reached: boolean }> {
-    const input: StepInput = { order, seq, before: numbered(order, seq, before) };
+    const input: StepInput = { order, seq, before: numbered(order, seq, before), traceparent };
     seq += before.length;
     try {
       const outcome: StepOutcome = yield* retrying(() => ctx.callActivity(activity, input));

@@ -70,6 +70,17 @@ describe("order-processor API", () => {
       expect(workflows.inputs[0]!.policy).to.deep.equal(defaultPolicy);
     });
 
+    it("gives the workflow the request's trace context, or a new sampled one when the request has none", async () => {
+      const { app, workflows } = setup();
+      const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+      const body = { customer: "joni", item: "kiwi", total: 121.0 };
+      await request(app, "POST", "/orders", { body, headers: { traceparent } });
+      await request(app, "POST", "/orders", { body, headers: { traceparent: "not-a-traceparent" } });
+      expect(workflows.inputs[0]!.traceparent).to.equal(traceparent);
+      expect(workflows.inputs[1]!.traceparent).to.match(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      expect(workflows.inputs[1]!.traceparent!.slice(3, 35)).to.not.equal("4bf92f3577b34da6a3ce929d0e0e4736");
+    });
+
     describe("Idempotency-Key", () => {
       const body = { customer: "joni", item: "kiwi", total: 121 };
       const headers = { "Idempotency-Key": "order-from-client-7" };

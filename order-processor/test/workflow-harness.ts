@@ -6,7 +6,7 @@
 // workflow must not read them (it is replayed from its history).
 import type { DaprClient, WorkflowContext } from "@dapr/dapr";
 import { memoryLogger } from "@dapr-orders/service-kit/testing";
-import { createActivities } from "../src/activities.js";
+import { createActivities, type Publisher } from "../src/activities.js";
 import type { Approval, Notification, Order, OrderInput, OrderPolicy, OrderResult } from "../src/model.js";
 import type { OrderStep } from "../src/notes.js";
 import { orderProcessingWorkflow, type OrderActivities } from "../src/workflow.js";
@@ -44,6 +44,9 @@ export interface Run {
   calls: OrderStep[];
   /** What was published, in publish order (repeats included). */
   published: Notification[];
+  /** The traceparent each publish and each call was sent with. */
+  publishedTraceparents: (string | undefined)[];
+  callTraceparents: (string | undefined)[];
   timers: Date[];
   events: string[];
   customStatus: string[];
@@ -80,26 +83,25 @@ function scriptedDapr(script: Script, run: Run): DaprClient {
   const attempts = new Map<OrderStep, number>();
   return {
     invoker: {
-      invoke: async (appId: string, path: string, _method: unknown, body: Order) => {
+      invoke: async (appId: string, path: string, _method: unknown, body: Order, options?: { headers?: Record<string, string> }) => {
         const step = stepOf(appId, path);
         run.calls.push(step);
+        run.callTraceparents.push(options?.headers?.traceparent);
         const attempt = (attempts.get(step) ?? 0) + 1;
         attempts.set(step, attempt);
         return script.answer?.(step, attempt) ?? success(step, body.id);
       },
     },
-    pubsub: {
-      publish: async (_pubsub: string, _topic: string, notification: Notification) => {
-        try {
-          script.publish?.(notification);
-        } catch (err) {
-          return { error: err as Error };
-        }
-        run.published.push(notification);
-        return {};
-      },
-    },
   } as unknown as DaprClient;
+}
+
+/** Records what is published, with its trace context, or fails as the script says. */
+function scriptedPublisher(script: Script, run: Run): Publisher {
+  return async (notification, traceparent) => {
+    script.publish?.(notification);
+    run.published.push(notification);
+    run.publishedTraceparents.push(traceparent);
+  };
 }
 
 function fakeContext(instanceId: string, run: Run): WorkflowContext {
@@ -120,10 +122,23 @@ function fakeContext(instanceId: string, run: Run): WorkflowContext {
   return context as unknown as WorkflowContext;
 }
 
+/** The trace context of the orders that the harness runs. */
+export const orderTraceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
 export async function runWorkflow(order: Order, script: Script = {}, policy: OrderPolicy = defaultPolicy): Promise<Run> {
-  const run: Run = { activities: [], calls: [], published: [], timers: [], events: [], customStatus: [], trace: [] };
-  const activities = createActivities(scriptedDapr(script, run), { name: "pubsub", topic: "notifications" }, memoryLogger());
-  const input: OrderInput = { order, policy };
+  const run: Run = {
+    activities: [],
+    calls: [],
+    published: [],
+    publishedTraceparents: [],
+    callTraceparents: [],
+    timers: [],
+    events: [],
+    customStatus: [],
+    trace: [],
+  };
+  const activities = createActivities(scriptedDapr(script, run), scriptedPublisher(script, run), memoryLogger());
+  const input: OrderInput = { order, policy, traceparent: orderTraceparent };
   const generator = orderProcessingWorkflow(fakeContext(order.id, run), input);
   let answer: { value?: unknown; error?: unknown } = {};
   for (;;) {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import type { Notification, Order } from "../src/model.js";
 import type { OrderStep } from "../src/notes.js";
 import { retryDelaySeconds } from "../src/workflow.js";
-import { defaultPolicy, runWorkflow, startTime, type Run, type Script } from "./workflow-harness.js";
+import { defaultPolicy, orderTraceparent, runWorkflow, startTime, type Run, type Script } from "./workflow-harness.js";
 
 const order: Order = { id: "order-1", customer: "joni", item: "kiwi", total: 121 };
 const expensive: Order = { ...order, total: 1500 };
@@ -36,6 +36,21 @@ function messages(run: Run): string[] {
 const types = (run: Run) => [...new Map(run.published.map((n) => [n.seq, n.type])).entries()].sort(([a], [b]) => a - b).map(([, t]) => t);
 
 describe("order workflow", () => {
+  it("passes the order's trace context on to every call and every publish, those of notify and of the undo steps too", async () => {
+    const run = await runWorkflow(order, {
+      answer: (step) => (step === "shipOrder" ? no("no courier") : undefined),
+      publish: (n) => {
+        if (n.type === "paid") throw new Error("pubsub unavailable"); // published again by notify
+      },
+    });
+    expect(run.calls).to.include.members(["reserveInventory", "processPayment", "shipOrder", "refundPayment", "releaseInventory"]);
+    expect(run.activities).to.include("notify");
+    expect(run.callTraceparents).to.have.length(run.calls.length);
+    expect(new Set(run.callTraceparents)).to.deep.equal(new Set([orderTraceparent]));
+    expect(run.publishedTraceparents).to.have.length(run.published.length);
+    expect(new Set(run.publishedTraceparents)).to.deep.equal(new Set([orderTraceparent]));
+  });
+
   it("processes an order in three activities: reserve, pay, ship, with every notification", async () => {
     const run = await runWorkflow(order);
     expect(run.result).to.deep.equal({ id: "order-1", success: true, message: "Order processed" });

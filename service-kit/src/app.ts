@@ -1,6 +1,7 @@
 // The Koa app every service starts from: security headers, JSON errors, a request
-// log, JSON-only bodies with a size limit, GET /healthz, GET /metrics (Prometheus,
-// metrics.ts), then the service's own routes.
+// log (with the trace id of the traceparent that the sidecar sends), JSON-only bodies
+// with a size limit, GET /healthz, GET /metrics (Prometheus, metrics.ts), then the
+// service's own routes.
 import Koa from "koa";
 import type Router from "@koa/router";
 import bodyParser from "koa-bodyparser";
@@ -8,6 +9,7 @@ import helmet from "koa-helmet";
 import { HttpError } from "./errors.js";
 import type { Logger } from "./logger.js";
 import { metricsPath, serveMetrics } from "./metrics.js";
+import { traceFields } from "./trace.js";
 
 export interface AppOptions {
   logger: Logger;
@@ -62,7 +64,7 @@ function errorsAsJson(logger: Logger, bodyLimit: string): Koa.Middleware {
         ctx.status = 400; // raised by the body parser
         ctx.body = { error: "request body is not valid JSON" };
       } else {
-        logger.error("request failed", { method: ctx.method, path: ctx.path, err, ...ctx.state.logFields });
+        logger.error("request failed", { method: ctx.method, path: ctx.path, ...traceFields(ctx.get("traceparent")), err, ...ctx.state.logFields });
         ctx.status = 500;
         ctx.body = { error: "internal error" };
       }
@@ -82,6 +84,7 @@ function requestLog(logger: Logger): Koa.Middleware {
       path: ctx.path,
       status: ctx.status,
       ms: Math.round(performance.now() - start),
+      ...traceFields(ctx.get("traceparent")), // the trace a sidecar passed on, if any
       ...ctx.state.logFields, // routes put e.g. { order_id } here
     });
   };

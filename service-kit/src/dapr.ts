@@ -5,6 +5,7 @@
 import { CommunicationProtocolEnum, DaprClient, HttpMethod, LoggerService, LogLevel } from "@dapr/dapr";
 import type { DaprSettings } from "./config.js";
 import type { Logger } from "./logger.js";
+import { traceparentInterceptor } from "./trace.js";
 
 export function createDaprClient(dapr: DaprSettings, logger: Logger): DaprClient {
   return new DaprClient({
@@ -16,9 +17,19 @@ export function createDaprClient(dapr: DaprSettings, logger: Logger): DaprClient
   });
 }
 
-/** Options for a DaprWorkflowClient or WorkflowRuntime: the sidecar's gRPC port, its API token, our logger. */
+/**
+ * Options for a DaprWorkflowClient or WorkflowRuntime: the sidecar's gRPC port, its
+ * API token, our logger, and the interceptor that passes a trace context on (trace.ts:
+ * a workflow started within withTraceparent() joins that trace).
+ */
 export function workflowOptions(dapr: DaprSettings, logger: Logger) {
-  return { daprHost: dapr.host, daprPort: dapr.grpcPort, daprApiToken: dapr.apiToken, logger: sdkLogger(logger) };
+  return {
+    daprHost: dapr.host,
+    daprPort: dapr.grpcPort,
+    daprApiToken: dapr.apiToken,
+    logger: sdkLogger(logger),
+    grpcOptions: { interceptors: [traceparentInterceptor] },
+  };
 }
 
 /**
@@ -77,6 +88,35 @@ export async function invoke<T>(
   } catch (err) {
     throw asInvocationError(`${appId}/${path}`, err);
   }
+}
+
+/**
+ * Publishes `data` (JSON) to `topic` of pubsub component `pubsub` through the sidecar's
+ * HTTP API, with `headers`: the SDK's publish sends none, and a `traceparent` header
+ * is how the publish joins a trace (Dapr puts it in the CloudEvent, and the delivery
+ * continues it). Throws if the sidecar did not take it.
+ */
+export async function publishEvent(
+  dapr: DaprSettings,
+  pubsub: string,
+  topic: string,
+  data: object,
+  headers: Record<string, string> = {},
+): Promise<void> {
+  const url = `http://${dapr.host}:${dapr.httpPort}/v1.0/publish/${encodeURIComponent(pubsub)}/${encodeURIComponent(topic)}`;
+  const token: Record<string, string> = dapr.apiToken === undefined ? {} : { "dapr-api-token": dapr.apiToken };
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: "POST",
+      headers: { ...headers, ...token, "content-type": "application/json" },
+      body: JSON.stringify(data),
+      signal: AbortSignal.timeout(60_000),
+    });
+  } catch (err) {
+    throw new Error(`publishing to ${pubsub}/${topic} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (!res.ok) throw new Error(`publishing to ${pubsub}/${topic} failed: the sidecar answered ${res.status}: ${await res.text()}`);
 }
 
 // The SDK throws Error(JSON.stringify({ error, error_msg, status })) for non-2xx.

@@ -2,7 +2,7 @@ export { default as Router } from "@koa/router";
 export { createApp, type AppOptions } from "./app.js";
 export { appTokenHeader, appTokenRequired, sameSecret } from "./app-token.js";
 export { appApiToken, appHost, appPort, daprSettings, envList, envNumber, envString, type DaprSettings } from "./config.js";
-export { createDaprClient, invoke, InvocationError, sdkLogger, workflowOptions } from "./dapr.js";
+export { createDaprClient, invoke, InvocationError, publishEvent, sdkLogger, workflowOptions } from "./dapr.js";
 export { badRequest, conflict, HttpError, notFound } from "./errors.js";
 export { captureConsole, createLogger, type LogFields, type Logger } from "./logger.js";
 export { counter, histogram, metricsPath, metricsRegistry, type Counter, type Histogram } from "./metrics.js";
@@ -30,4 +30,5 @@ export {
   trimmedText,
 } from "./schemas.js";
 export { jsonBody, parse, parseBody, type Body } from "./validate.js";
+export { newTraceparent, traceFields, traceIdOf, traceparentInterceptor, validTraceparent, withTraceparent } from "./trace.js";
 export { z } from "zod";
