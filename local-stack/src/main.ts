@@ -8,7 +8,9 @@
 // REPLICAS for more than one replica of an app, each with its own sidecar, e.g.
 // REPLICAS=order-processor=2,inventory=2 (their ports: dapr.yaml's header);
 // LOCAL_STACK_DATA_DIR for the data folder (.cache/local-stack by default);
-// DAPR_BIN_DIR for Dapr binaries of the pinned version (see scripts/dapr-binaries.sh).
+// DAPR_BIN_DIR for Dapr binaries of the pinned version (see scripts/dapr-binaries.sh);
+// TRACE_SAMPLING_RATE (0 to 1, 1 by default) for how many orders are traced, when
+// Java is there to run Zipkin (else tracing is off; TRACING=off turns it off too).
 // Any other variable reaches the apps, e.g. APPROVAL_TIMEOUT_SECONDS=60 npm start.
 import { LocalStack, prefixedLines, readRunFile, repoRoot } from "./index.js";
 import path from "node:path";
@@ -28,6 +30,7 @@ const topology = (() => {
 const stack = new LocalStack(topology, {
   output,
   dataDir: process.env.LOCAL_STACK_DATA_DIR || undefined,
+  ...(process.env.TRACING === "off" ? { tracing: false } : {}),
 });
 
 let signals = 0;
@@ -65,6 +68,7 @@ say(`  orders API  ${url("order-processor")}/orders`);
 say(`  inventory   ${url("inventory")}/api/v1/inventory`);
 for (const app of stack.apps) say(`  ${app.name.padEnd(18)} ${app.url}, its sidecar ${app.daprUrl}`);
 say(`  Redis ${stack.redis}, data in ${path.relative(process.cwd(), stack.dataDir) || "."}`);
+if (stack.zipkinUrl !== undefined) say(`  traces      ${stack.zipkinUrl.replace("127.0.0.1", "localhost")}/zipkin/ (Zipkin; each order's card links to its trace)`);
 say("  Dapr: mTLS between sidecars (Sentry), the access control of dapr-components/access-control.yaml, API and app tokens of this run");
 say(process.env.OPERATOR_TOKEN ? "  operator: sign in with OPERATOR_TOKEN" : "  operator: sign in with the login URL notifications printed above");
 say("Ctrl-C stops everything.");

@@ -1,6 +1,6 @@
 // The whole system as local processes, as the run file (dapr.yaml) describes it:
-// Redis, Dapr Sentry, placement and scheduler, and for each app its daprd and the
-// app. Dapr's security is on: the sidecars talk to each other and to the control
+// Redis, Dapr Sentry, placement and scheduler, Zipkin (when Java is there: the
+// sidecars send it their spans), and for each app its daprd and the app. Dapr's security is on: the sidecars talk to each other and to the control
 // plane over mTLS (certificates from Sentry), check the access control policy of
 // dapr-components/access-control.yaml, and each app and its sidecar share a Dapr API
 // token and an app API token of their own; Redis has a password (secrets.ts).
@@ -13,11 +13,11 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSy
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { parse, stringify } from "yaml";
 import { describeExit, ManagedProcess, type LineSink, type ProcessSpec } from "./process.js";
 import { freePort, httpAnswers, pollUntil, redisAnswers, waitForFreePort } from "./probe.js";
 import { localPort, readRunFile, withReplicas, type AppSpec, type Topology } from "./run-file.js";
 import { stackSecrets, type AppSecrets, type StackSecrets } from "./secrets.js";
+import { sidecarConfig } from "./sidecar-config.js";
 
 /** The repository root (this file is local-stack/dist/src/stack.js). */
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
@@ -51,6 +51,12 @@ export interface StartOptions {
    * replica an app with its own sidecar, under the same app id (run-file.ts, withReplicas).
    */
   replicas?: Record<string, number>;
+  /**
+   * Whether to run Zipkin (the jar of scripts/zipkin-jar.sh, with Java) and have the
+   * sidecars send it their spans. By default when Java is on the PATH; without Java
+   * (or the jar), tracing is off, and the stack says so in one line.
+   */
+  tracing?: boolean;
 }
 
 /**
@@ -69,6 +75,8 @@ export const controlPlanePorts = {
   schedulerMetrics: 9096,
   etcdClient: 3805,
   etcdPeer: 3806,
+  /** Zipkin's API and UI (its default port), on 127.0.0.1. */
+  zipkin: 9411,
 };
 
 /** The Configuration with the access control policy, in the resources folder; every sidecar loads it, when it is there. */
@@ -112,6 +120,7 @@ export class LocalStack {
   /** The CA certificate of Sentry (PEM): the trust anchors of every sidecar. */
   private trustAnchors = "";
   private configFile: string | undefined;
+  private zipkin: { java: string; jar: string } | undefined;
   private failure: Error | undefined;
   private stopping: Promise<void> | undefined;
   private markStopped!: (failure: Error | undefined) => void;
@@ -143,6 +152,11 @@ export class LocalStack {
   /** The app's base URL, e.g. url("order-processor") is http://127.0.0.1:3000, url("order-processor-2") its second replica's. */
   url(appId: string): string {
     return `http://127.0.0.1:${this.app(appId).appPort}`;
+  }
+
+  /** Zipkin's address (API and UI), e.g. http://127.0.0.1:9411; undefined when tracing is off. */
+  get zipkinUrl(): string | undefined {
+    return this.zipkin === undefined ? undefined : `http://127.0.0.1:${controlPlanePorts.zipkin}`;
   }
 
   /** The Redis that the sidecars use, host:port. */
@@ -242,6 +256,7 @@ export class LocalStack {
     mkdirSync(this.dataDir, { recursive: true });
     this.daprBinDir = this.options.daprBinDir ?? (await daprBinaries()); // the first time, a build of minutes
     for (const binary of ["daprd", "placement", "scheduler", "sentry"]) accessSync(path.join(this.daprBinDir, binary), constants.X_OK);
+    this.zipkin = await this.findZipkin();
     this.configFile = this.writeSidecarConfig();
     const ownRedis = (this.options.redisHost ?? process.env.REDIS_HOST ?? "") === "";
     this.secrets = stackSecrets(apps.map((a) => a.appId), process.env, ownRedis);
@@ -261,6 +276,7 @@ export class LocalStack {
       ports.push([controlPlanePorts.schedulerMetrics, "scheduler metrics"]);
       ports.push([controlPlanePorts.etcdClient, "scheduler etcd"], [controlPlanePorts.etcdPeer, "scheduler etcd peer"]);
     }
+    if (this.zipkin !== undefined) ports.push([p.zipkin, "zipkin"]);
     await this.waitForPorts(ports);
 
     // Placement and scheduler ask Sentry for their certificates, and trust its CA.
@@ -271,7 +287,7 @@ export class LocalStack {
         scheduler === undefined ? undefined : this.startScheduler(localPort(scheduler), deadline),
       ]);
     };
-    await Promise.all([this.startRedis(deadline), controlPlane()]);
+    await Promise.all([this.startRedis(deadline), controlPlane(), this.startZipkin(deadline)]);
     await Promise.all(apps.map((app) => this.launchApp(app, deadline)));
   }
 
@@ -338,6 +354,41 @@ export class LocalStack {
       stdin: `requirepass ${JSON.stringify(this.redisPassword)}\n`, // quoted and escaped as Redis's config reads it
     });
     await pollUntil("redis", () => redisAnswers("127.0.0.1", port, this.redisPassword), { deadline, abort: this.abort });
+  }
+
+  /** Java and the Zipkin jar, unless tracing is off: asked for, or no Java (one line says so). */
+  private async findZipkin(): Promise<{ java: string; jar: string } | undefined> {
+    if (this.options.tracing === false) return undefined;
+    const java = findOnPath("java");
+    const off = (why: string) => this.output("local-stack", `tracing is off: ${why}`);
+    if (java === undefined) {
+      off("Java is not installed, and Zipkin needs it (Debian/Ubuntu: apt-get install -y openjdk-17-jre-headless)");
+      return undefined;
+    }
+    try {
+      return { java, jar: await runScript("zipkin-jar.sh") };
+    } catch (err) {
+      off(err instanceof Error ? err.message : String(err));
+      return undefined;
+    }
+  }
+
+  /**
+   * Zipkin, the sidecars' trace store, API and UI: its in-memory storage (the traces
+   * go with it), on 127.0.0.1 only. The sidecars send their spans to it, and an
+   * order's card on the dashboard links to its trace (ZIPKIN_UI_URL).
+   */
+  private async startZipkin(deadline: number): Promise<void> {
+    if (this.zipkin === undefined) return;
+    const port = String(controlPlanePorts.zipkin);
+    this.spawn({
+      name: "zipkin",
+      command: this.zipkin.java,
+      // A small heap, the quick compiler (it starts in seconds), at most 100 000 spans kept.
+      args: ["-Xmx384m", "-XX:TieredStopAtLevel=1", "-jar", this.zipkin.jar, `--armeria.ports[0].ip=127.0.0.1`, `--armeria.ports[0].port=${port}`],
+      env: { ...process.env, QUERY_PORT: port, MEM_MAX_SPANS: "100000" },
+    });
+    await pollUntil("zipkin", () => httpAnswers(`${this.zipkinUrl}/health`), { deadline, abort: this.abort });
   }
 
   /** Installs Debian's redis-server where that is possible (root, apt), else says what to do. */
@@ -515,6 +566,8 @@ export class LocalStack {
         REDIS_PASSWORD: this.redisPassword,
         // Requests from this machine only.
         HOST: "127.0.0.1",
+        // Where the dashboard links an order's trace; empty: tracing is off, no links.
+        ZIPKIN_UI_URL: this.zipkinUrl?.replace("127.0.0.1", "localhost") ?? "",
         ...app.env,
         ...this.options.env,
         ...(port === app.appPort ? {} : { PORT: String(port) }),
@@ -528,19 +581,19 @@ export class LocalStack {
 
   /**
    * The run file's sidecar Configuration, with the SQLite name-resolution database
-   * moved into dataDir (an absolute path: every sidecar opens the same file).
+   * moved into dataDir, and tracing to the stack's Zipkin (TRACE_SAMPLING_RATE, when
+   * set, for its sampling rate), or none (sidecar-config.ts).
    */
   private writeSidecarConfig(): string | undefined {
     const source = this.topology.configFilePath;
     if (source === undefined) return undefined;
-    const config = parse(readFileSync(source, "utf8")) as {
-      spec?: { nameResolution?: { component?: string; configuration?: Record<string, unknown> } };
-    };
-    const resolution = config.spec?.nameResolution;
-    if (resolution?.component !== "sqlite") return source;
-    resolution.configuration = { ...resolution.configuration, connectionString: path.join(this.dataDir, "name-resolution.db") };
+    const config = sidecarConfig(readFileSync(source, "utf8"), {
+      nameResolutionDb: path.join(this.dataDir, "name-resolution.db"),
+      zipkinEndpoint: this.zipkinUrl === undefined ? undefined : `${this.zipkinUrl}/api/v2/spans`,
+      samplingRate: process.env.TRACE_SAMPLING_RATE || undefined,
+    });
     const file = path.join(this.dataDir, "dapr-config.yaml");
-    writeFileSync(file, `# Written by local-stack from ${path.relative(this.dataDir, source)}\n${stringify(config)}`);
+    writeFileSync(file, `# Written by local-stack from ${path.relative(this.dataDir, source)}\n${config}`);
     return file;
   }
 
@@ -551,7 +604,7 @@ export class LocalStack {
     const instances = [...this.processes.keys()].filter((name) => name.includes("@"));
     await stopEach([...appIds, ...instances]);
     await stopEach(appIds.map((id) => `${id}-dapr`));
-    await stopEach(["scheduler", "placement"]);
+    await stopEach(["scheduler", "placement", "zipkin"]); // the sidecars sent their last spans as they stopped
     await stopEach(["sentry"]);
     await stopEach(["redis"]);
     // Anything else (nothing, unless a start was cut short).
@@ -617,11 +670,16 @@ function findOnPath(command: string): string | undefined {
 
 /** The folder that scripts/dapr-binaries.sh provides (it builds Dapr the first time). */
 function daprBinaries(): Promise<string> {
+  return runScript("dapr-binaries.sh");
+}
+
+/** Runs scripts/<name> and resolves with what it printed (a path), its progress on our stderr. */
+function runScript(name: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile("bash", [path.join(repoRoot, "scripts", "dapr-binaries.sh")], (err, stdout) => {
-      if (err) reject(new Error(`scripts/dapr-binaries.sh failed: ${err.message}`));
+    const child = execFile("bash", [path.join(repoRoot, "scripts", name)], (err, stdout) => {
+      if (err) reject(new Error(`scripts/${name} failed: ${err.message}`));
       else resolve(stdout.trim());
     });
-    child.stderr?.pipe(process.stderr); // progress of a first-time build
+    child.stderr?.pipe(process.stderr); // progress of a first-time build or download
   });
 }

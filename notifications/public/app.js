@@ -157,9 +157,27 @@ function card(view) {
       el("code", { className: "order-id", text: view.id.slice(0, 8), attrs: { title: view.id } }),
       started === undefined ? "" : el("span", { text: `started ${timeOf(started.time)}` }),
       decision === "" ? "" : el("span", { className: "decided", text: decision }),
+      traceLink(view),
     ),
   );
   return article;
+}
+
+/**
+ * Where an order's trace is (the Zipkin UI, from GET /api/tracing); null while
+ * unknown, or when tracing is off: the cards then have no trace link.
+ * @type {string | null}
+ */
+let zipkinUrl = null;
+
+/**
+ * A link to the order's trace in Zipkin, or "" when there is none to show.
+ * @param {OrderView} view
+ */
+function traceLink(view) {
+  if (zipkinUrl === null || view.traceId === undefined) return "";
+  const href = `${zipkinUrl}/zipkin/traces/${view.traceId}`;
+  return el("a", { className: "trace-link", text: "trace", attrs: { href, target: "_blank", rel: "noopener noreferrer", title: `This order's trace in Zipkin (${view.traceId})` } });
 }
 
 /** The cards on the board, by order id. */
@@ -520,6 +538,15 @@ ui.signOut.addEventListener("click", async () => {
   await api("DELETE", "/api/session").catch(() => {}); // signed out here whatever it answers
   setOperator(null);
 });
+
+// Tracing: once the page knows where Zipkin is, every card gets its trace link.
+api("GET", "/api/tracing").then(
+  (answer) => {
+    zipkinUrl = typeof answer.zipkin_url === "string" && /^https?:\/\//.test(answer.zipkin_url) ? answer.zipkin_url : null;
+    if (zipkinUrl !== null) drawOrders(new Set(board.orders().map((view) => view.id)), new Set(), new Set());
+  },
+  () => {}, // no links, then
+);
 
 setOperator(null);
 api("GET", "/api/session").then(

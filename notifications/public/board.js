@@ -23,6 +23,7 @@
  * @property {{ customer: string, item: string, total: number }} order
  * @property {string} [deadline] ISO time, on "awaitingApproval"
  * @property {string} [approver] on "approved" and "rejected"
+ * @property {string} [trace_id] the order's trace (32 hex digits), when tracing is on
  * @property {string} time
  */
 /** @typedef {"processing" | "awaiting" | "completed" | "failed"} Status */
@@ -41,6 +42,7 @@
  * @property {string} [deadline] ISO time by which an order awaiting approval must be decided
  * @property {{ approved: boolean, approver: string }} [decision] who approved or rejected it
  * @property {string} [reason] the message that made it fail
+ * @property {string} [traceId] the order's trace id, for a link to its trace
  */
 
 /** @type {Record<Status, string>} */
@@ -133,6 +135,8 @@ export function describeOrder(id, events) {
   }
   const failure = events.find((e) => failures.has(e.type));
   if (failure !== undefined) view.reason = failure.message;
+  const traced = events.find((e) => typeof e.trace_id === "string" && /^[0-9a-f]{32}$/.test(e.trace_id));
+  if (traced !== undefined) view.traceId = traced.trace_id;
   const decided = byType.get("approved") ?? byType.get("rejected");
   if (decided?.approver !== undefined) view.decision = { approved: decided.type === "approved", approver: decided.approver };
 

@@ -33,6 +33,8 @@ export interface DashboardOptions {
   /** Lets the operator's requests through, with ctx.state.operator set to their name (Operator.required). */
   operatorRequired: Middleware;
   logger: Logger;
+  /** ZIPKIN_UI_URL: where the page links an order's trace; empty when tracing is off. */
+  zipkinUiUrl?: string;
 }
 
 /** A body with nothing to say: `{}` (restock takes no settings: any field is a 400). */
@@ -41,9 +43,14 @@ const nothing = z.strictObject({});
 /** An approval as the page sends it: the decision only; the approver is the operator. */
 const decision = z.strictObject({ approved: z.boolean() });
 
-export function dashboardRoutes({ backend, operatorRequired, logger }: DashboardOptions): Router {
+export function dashboardRoutes({ backend, operatorRequired, logger, zipkinUiUrl = "" }: DashboardOptions): Router {
   const router = new Router({ prefix: "/api" });
   const passErrors = <T>(ctx: Context, call: Promise<T>) => passOn(ctx, call, logger);
+
+  // Where the page links each order's trace: the Zipkin UI, or null (tracing off: no links).
+  router.get("/tracing", (ctx) => {
+    ctx.body = { zipkin_url: zipkinUiUrl === "" ? null : zipkinUiUrl };
+  });
 
   router.post("/orders", async (ctx) => {
     // order-processor validates the order: its 400 names the field.

@@ -34,6 +34,12 @@ export const config = {
   loginFailures: { points: envNumber("LOGIN_FAILURE_LIMIT", 10), durationSeconds: envNumber("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60) },
   /** Socket.IO connections (each reads the history) a client address may open per window. */
   connections: { points: envNumber("CONNECTION_LIMIT", 60), durationSeconds: envNumber("CONNECTION_WINDOW_SECONDS", 60) },
+  /**
+   * ZIPKIN_UI_URL: the address of the Zipkin UI as the people watching reach it, e.g.
+   * http://localhost:9411 (compose and npm start set it); each order's card then links
+   * to its trace there. Empty (the default): tracing is off, and the cards have no link.
+   */
+  zipkinUiUrl: envString("ZIPKIN_UI_URL", "").replace(/\/+$/, ""),
   /** The apps that the dashboard's actions go to, by Dapr app id. */
   apps: { orders: "order-processor", inventory: "inventory" },
 };

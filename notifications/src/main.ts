@@ -47,7 +47,7 @@ const routes = new Router()
   .use(securityHeaders)
   .use(notificationRoutes({ history, publish: (event) => hub.publish(event), deadLetters, logger, appToken: config.appToken }).routes())
   .use(operator.routes().routes())
-  .use(dashboardRoutes({ backend, operatorRequired: operator.required, logger }).routes())
+  .use(dashboardRoutes({ backend, operatorRequired: operator.required, logger, zipkinUiUrl: config.zipkinUiUrl }).routes())
   .use(publicFiles(fileURLToPath(new URL("../../public", import.meta.url))).routes());
 
 const server = serve(createApp({ logger, routes }), {

@@ -36,6 +36,11 @@ export interface Notification {
   deadline?: string;
   /** On "approved" and "rejected". */
   approver?: string;
+  /**
+   * The order's trace id (32 hex digits): not the publisher's to say, but from the
+   * CloudEvent's traceparent, which Dapr sets from the publish's trace context.
+   */
+  trace_id?: string;
 }
 
 const isoTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;

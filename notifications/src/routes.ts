@@ -6,7 +6,7 @@
 // 400, the notification is invalid: Dapr does not retry it but sends it to the
 // dead-letter topic; 500 (Redis is unavailable), Dapr delivers it again later
 // (dapr-components/notifications-resiliency.yaml).
-import { appTokenRequired, jsonBody, Router, type Logger } from "@dapr-orders/service-kit";
+import { appTokenRequired, jsonBody, Router, traceIdOf, validTraceparent, type Logger } from "@dapr-orders/service-kit";
 import type { DeadLetters } from "./dead-letters.js";
 import type { EventHistory, StoredEvent } from "./history.js";
 import { notificationsDeduplicated, notificationsDelivered } from "./metrics.js";
@@ -41,9 +41,10 @@ export function notificationRoutes({ history, publish, deadLetters, logger, appT
 
   router.post("/notifications", sidecarOnly, async (ctx) => {
     // Dapr wraps what order-processor published in a CloudEvent: the notification is its data.
-    const data = dataOf(jsonBody(ctx));
+    const cloudEvent = jsonBody(ctx);
+    const data = dataOf(cloudEvent);
     ctx.state.logFields = { order_id: orderIdOf(data) };
-    const notification = parseNotification(data);
+    const notification = withTraceId(parseNotification(data), cloudEvent);
     ctx.state.logFields = { order_id: notification.order_id, seq: notification.seq };
     await keep(notification);
     ctx.body = { status: "SUCCESS" };
@@ -58,7 +59,8 @@ export function notificationRoutes({ history, publish, deadLetters, logger, appT
     const order_id = orderIdOf(data);
     const event_id = typeof cloudEvent.id === "string" ? cloudEvent.id : undefined;
     ctx.state.logFields = { order_id };
-    const notification = validOrUndefined(data);
+    const valid = validOrUndefined(data);
+    const notification = valid === undefined ? undefined : withTraceId(valid, cloudEvent);
     if (notification !== undefined) {
       logger.warn("notification delivered late, through the dead-letter topic", { order_id, seq: notification.seq, event_id });
       await keep(notification);
@@ -70,6 +72,12 @@ export function notificationRoutes({ history, publish, deadLetters, logger, appT
   });
 
   return router;
+}
+
+/** The notification with the trace id of the CloudEvent's traceparent (Dapr's), when it has a valid one. */
+function withTraceId(notification: Notification, cloudEvent: Record<string, unknown>): Notification {
+  const traceparent = typeof cloudEvent.traceparent === "string" ? validTraceparent(cloudEvent.traceparent) : undefined;
+  return traceparent === undefined ? notification : { ...notification, trace_id: traceIdOf(traceparent) };
 }
 
 function validOrUndefined(data: unknown): Notification | undefined {

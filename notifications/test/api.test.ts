@@ -9,7 +9,7 @@ const operatorToken = "0per4tor-token";
 /** What an API client sends to act as the operator. */
 const asOperator = { authorization: `Bearer ${operatorToken}` };
 
-function setup() {
+function setup(zipkinUiUrl?: string) {
   const backend = new FakeBackend();
   const logger = memoryLogger();
   const operator = new Operator({
@@ -19,11 +19,16 @@ function setup() {
     failedLogins: new MemoryRateLimit(10),
     sessionTtlSeconds: 3600,
   });
-  const routes = new Router().use(operator.routes().routes()).use(dashboardRoutes({ backend, operatorRequired: operator.required, logger }).routes());
+  const routes = new Router().use(operator.routes().routes()).use(dashboardRoutes({ backend, operatorRequired: operator.required, logger, zipkinUiUrl }).routes());
   return { backend, logger, app: createApp({ logger, routes }) };
 }
 
 describe("dashboard API", () => {
+  it("tells the page where the traces are (ZIPKIN_UI_URL), or null when tracing is off", async () => {
+    expect((await request(setup("http://localhost:9411").app, "GET", "/api/tracing")).body).to.deep.equal({ zipkin_url: "http://localhost:9411" });
+    expect((await request(setup().app, "GET", "/api/tracing")).body).to.deep.equal({ zipkin_url: null });
+  });
+
   it("places an order with order-processor: 202 with its instance id", async () => {
     const { app, backend } = setup();
     const res = await request(app, "POST", "/api/orders", { body: { customer: "joni", item: "kiwi", total: 121.5, extra: 1 } });

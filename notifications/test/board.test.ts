@@ -32,6 +32,13 @@ describe("board: what an order's events say", () => {
     expect(stateOf(view)).to.deep.equal({ stock: "active", payment: "todo", shipping: "todo" });
   });
 
+  it("gives the order's trace id from its events, when one has a well-formed one", () => {
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    expect(describeOrder(id, [at(1, "placed"), at(2, "reserved", id, { trace_id: traceId })]).traceId).to.equal(traceId);
+    expect(describeOrder(id, [at(1, "placed", id, { trace_id: "javascript:alert(1)" })]).traceId).to.equal(undefined);
+    expect(describeOrder(id, events("placed")).traceId).to.equal(undefined);
+  });
+
   it("keeps any text as it is, markup included", () => {
     const customer = "<img src=x onerror=alert(1)>";
     const view = describeOrder(id, [at(1, "placed", id, { order: { customer, item: "a, b. Item: c", total: 10 } })]);

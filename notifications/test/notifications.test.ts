@@ -52,6 +52,15 @@ describe("notifications API", () => {
     expect(published).to.deep.equal([stored]);
   });
 
+  it("keeps the order's trace id from the CloudEvent's traceparent (Dapr's), never from the data", async () => {
+    const { app, history } = setup();
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const body = { ...cloudEvent({ ...notification, trace_id: "f".repeat(32) }), traceparent };
+    await request(app, "POST", "/notifications", { body, contentType: "application/cloudevents+json" });
+    await request(app, "POST", "/notifications", { body: { ...cloudEvent({ ...notification, seq: 3 }), traceparent: "bogus" }, contentType: "application/cloudevents+json" });
+    expect(history.events.map((e) => e.trace_id)).to.deep.equal(["4bf92f3577b34da6a3ce929d0e0e4736", undefined]);
+  });
+
   it("acknowledges a repeat of (order_id, seq) with 200, and does not send it again", async () => {
     const { app, history, published, logger } = setup();
     await deliver(app, notification);
