@@ -35,6 +35,8 @@ export interface PlacedOrder {
   /** A final answer other than 202 (4xx), or no answer at all within the time given. */
   refused?: string;
   unanswered?: boolean;
+  /** The last 5xx answer or error of its POSTs, to say why an order went unanswered. */
+  lastFailure?: string;
   view?: OrderView;
 }
 
@@ -55,9 +57,11 @@ export async function place(order: PlacedOrder, answerTimeoutMs: number): Promis
         order.refused = `${res.status} ${JSON.stringify(res.body)}`;
         return;
       }
+      order.lastFailure = `${res.status} ${JSON.stringify(res.body).slice(0, 200)}`;
       wait = Math.min(5, Number(res.headers.get("retry-after")) || 1) * 1000;
-    } catch {
+    } catch (err) {
       // no answer (the app is down, or the request timed out): ask again
+      order.lastFailure = `no answer: ${String(err).slice(0, 200)}`;
     }
     await sleep(wait);
   }

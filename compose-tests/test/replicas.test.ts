@@ -6,10 +6,11 @@
 // port): placement gives about half of the workflows to the second replica.
 // Loopback only; every loop is bounded in count and time.
 import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import { call, eachLimited, follow, items, orderView, place, sleep, stock, terminal, urls, type PlacedOrder } from "./orders-client.js";
-import { composeArgs, composeFile, provision, repoRoot, run, stackUp } from "./stack.js";
+import { artifacts, composeArgs, composeFile, provision, repoRoot, run, stackUp } from "./stack.js";
 
 const replicasFile = path.join(repoRoot, "docker-compose.replicas.yml");
 const replica = ["order-processor-2-net", "order-processor-2-dapr", "order-processor-2"];
@@ -49,6 +50,9 @@ describe("compose: a second order-processor replica (docker-compose.replicas.yml
 
   after(async function () {
     this.timeout(120_000);
+    // The pod's logs go with the stack's (stack.ts saves those at teardown, when this pod is gone).
+    const logs = await composeReplicas(["logs", "--no-color", "--timestamps", ...replica]).catch((err: unknown) => String(err));
+    writeFileSync(path.join(artifacts, "replica.log"), logs);
     await composeReplicas(["rm", "--stop", "--force", ...replica]);
   });
 
@@ -137,6 +141,7 @@ describe("compose: a second order-processor replica (docker-compose.replicas.yml
     for (const [label, value] of rows) console.log(`      ${label.padEnd(width)}  ${value}`);
     console.log("");
     for (const o of notCompleted.slice(0, 10)) console.log(`    not completed: ${o.id} (${o.view?.status ?? "unknown"}): ${o.view?.order_result?.message ?? ""}`);
+    for (const o of orders.filter((o) => o.unanswered).slice(0, 10)) console.log(`    unanswered: ${o.key}, its last answer: ${o.lastFailure ?? "none"}`);
 
     expect(problems, "losses (the audit table above)").to.deep.equal([]);
   });
