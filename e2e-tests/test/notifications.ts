@@ -31,6 +31,8 @@ export interface OrderEvent {
   order: { customer: string; item: string; total: number };
   deadline?: string;
   approver?: string;
+  /** The order's trace id, from the CloudEvent (when the sidecars trace). */
+  trace_id?: string;
   /** When notifications received it, ISO 8601. */
   time: string;
 }

@@ -29,6 +29,7 @@ export const mochaHooks = {
     urls.inventory = stack.url("inventory");
     urls.payments = stack.url("payments");
     urls.shipping = stack.url("shipping");
+    urls.zipkin = stack.zipkinUrl ?? ""; // none without Java: tracing is off
     credentials.tokens = (appId) => stack.tokens(appId);
     for (const app of stack.apps) sidecars[app.appId] = app.daprUrl;
     setStackControl({

@@ -23,6 +23,8 @@ export const urls = {
   inventory: env("INVENTORY_URL", "http://127.0.0.1:3002"),
   payments: env("PAYMENTS_URL", "http://127.0.0.1:3003"),
   shipping: env("SHIPPING_URL", "http://127.0.0.1:3004"),
+  /** Zipkin's API (ZIPKIN_URL; the local stack's when it runs one); empty: no Zipkin, the tracing test is skipped. */
+  zipkin: env("ZIPKIN_URL", "http://127.0.0.1:9411"),
 };
 
 /** Each app's sidecar's HTTP API by app id, e.g. http://127.0.0.1:3500: known (and reachable) for a local stack only. */
