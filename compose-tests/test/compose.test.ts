@@ -3,16 +3,20 @@
 // network namespace, the app's container and its daprd sidecar container; Redis,
 // Sentry, placement, scheduler), then the end-to-end suite (e2e-tests/) runs against
 // its published ports, including a restart of the order-processor container and its
-// sidecar container while an order waits for approval, and what an app's container
-// could try against Dapr's security. The stack is taken down with its volumes after the
-// last test file (the root hooks), after its logs are saved to test-artifacts/compose/.
+// sidecar container while an order waits for approval, what an app's container
+// could try against Dapr's security, and the metrics a Prometheus on the compose
+// network would scrape (observability/prometheus.yml). The stack is taken down with
+// its volumes after the last test file (the root hooks), after its logs are saved to
+// test-artifacts/compose/.
 //
 // Where no container registry can be reached, the images come from local stand-ins
 // (scripts/docker-standin-images.sh): the compose file is used as it is, only its
 // image variables change.
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { expect } from "chai";
+import { parse } from "yaml";
 import { compose, composeArgs, imageVariables, project, provision, repoRoot, runShown, stackUp } from "./stack.js";
 
 const shellQuote = (word: string) => (/^[\w@%+=:,./{}-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
@@ -107,6 +111,24 @@ describe(`docker compose (docker-compose.yml, project ${project})`, function () 
         expect(ping).to.match(/NOAUTH/);
         expect((await compose(["exec", "-T", "redis", "redis-cli", "ping"])).trim(), "with the password").to.equal("PONG");
       });
+    });
+
+    it("serves metrics at every target of observability/prometheus.yml, on the compose network, as Prometheus would scrape them", async function () {
+      this.timeout(60_000);
+      const config = parse(readFileSync(path.join(repoRoot, "observability", "prometheus.yml"), "utf8"));
+      const urls: string[] = config.scrape_configs.flatMap((job: { metrics_path: string; static_configs: { targets: string[] }[] }) =>
+        job.static_configs.flatMap((group) => group.targets.map((target) => `http://${target}${job.metrics_path}`)),
+      );
+      expect(urls).to.have.length(10);
+      // From a container on the compose network (shipping's): each target's status, and whether it answers Node's or Dapr's metrics.
+      const script = `
+        for (const url of ${JSON.stringify(urls)}) {
+          const res = await fetch(url, { signal: AbortSignal.timeout(5000) }).catch((err) => err);
+          const text = res instanceof Error ? "" : await res.text();
+          console.log(url, res instanceof Error ? "unreachable" : res.status, text.includes("process_cpu_seconds_total") || text.includes("dapr_"));
+        }`;
+      const lines = (await compose(["exec", "-T", "shipping", "node", "--input-type=module", "-e", script])).trim().split("\n");
+      expect(lines).to.deep.equal(urls.map((url) => `${url} 200 true`));
     });
   });
 });
