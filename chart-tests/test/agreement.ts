@@ -6,12 +6,14 @@ import { differences, isDapr, named, ofKind, release, type Doc, type SourceDoc }
 
 /**
  * The part of a Configuration that is the same in every way of running: all but name
- * resolution, with the access control policies' namespace set to `namespace` (the
- * files name "default", the namespace outside Kubernetes; the chart, its release's).
+ * resolution and the address of Zipkin (each way of running has its own), with the
+ * access control policies' namespace set to `namespace` (the files name "default",
+ * the namespace outside Kubernetes; the chart, its release's).
  */
 const sharedSpec = (configuration: Doc, namespace: string) => {
   const { nameResolution: _, ...rest } = structuredClone(configuration.spec ?? {});
   for (const policy of rest.accessControl?.policies ?? []) policy.namespace = namespace;
+  if (rest.tracing !== undefined) delete rest.tracing.zipkin;
   return rest;
 };
 

@@ -49,7 +49,7 @@ export const settings = {
 };
 
 /** The image variables of docker-compose.yml (NODE_IMAGE is the base of the app images). */
-export const imageVariables = ["NODE_IMAGE", "REDIS_IMAGE", "DAPRD_IMAGE", "PLACEMENT_IMAGE", "SCHEDULER_IMAGE", "SENTRY_IMAGE", "PAUSE_IMAGE"];
+export const imageVariables = ["NODE_IMAGE", "REDIS_IMAGE", "DAPRD_IMAGE", "PLACEMENT_IMAGE", "SCHEDULER_IMAGE", "SENTRY_IMAGE", "PAUSE_IMAGE", "ZIPKIN_IMAGE"];
 
 const script = (name: string) => path.join(repoRoot, "scripts", name);
 
