@@ -143,6 +143,7 @@ describe("compose: a second order-processor replica (docker-compose.replicas.yml
     for (const o of notCompleted.slice(0, 10)) console.log(`    not completed: ${o.id} (${o.view?.status ?? "unknown"}): ${o.view?.order_result?.message ?? ""}`);
     for (const o of orders.filter((o) => o.unanswered).slice(0, 10)) console.log(`    unanswered: ${o.key}, its last answer: ${o.lastFailure ?? "none"}`);
 
+    if (problems.length > 0) await printTroubles();
     expect(problems, "losses (the audit table above)").to.deep.equal([]);
   });
 });
@@ -153,3 +154,11 @@ async function activitiesLogged(): Promise<number> {
   return logs.split("\n").filter((line) => line.includes('"inventory answered"')).length;
 }
 
+/** The last warnings and errors of both replicas and their sidecars, for a failed run's output. */
+async function printTroubles(): Promise<void> {
+  const services = ["order-processor", "order-processor-dapr", "order-processor-2", "order-processor-2-dapr"];
+  const logs = await composeReplicas(["logs", "--no-color", "--tail", "3000", ...services]).catch((err: unknown) => String(err));
+  const troubles = logs.split("\n").filter((line) => /"level":"(warn|error)"|level=(warning|error|fatal)/.test(line));
+  console.log(`    the replicas' last warnings and errors (${troubles.length} in all):`);
+  for (const line of troubles.slice(-30)) console.log(`      ${line.slice(0, 400)}`);
+}
