@@ -19,8 +19,8 @@ export const composeFile = path.join(repoRoot, "docker-compose.yml");
 export const project = "dapr-orders-test";
 /** Where the stack's output goes (git-ignored): up.log, compose.log (every container), ps.txt, down.log. */
 export const artifacts = path.join(repoRoot, "test-artifacts", "compose");
-/** What docker-compose.yml publishes on 127.0.0.1. */
-export const appPorts = [3000, 3001, 3002, 3003, 3004];
+/** What docker-compose.yml publishes on 127.0.0.1: the apps' ports, and Zipkin's. */
+export const appPorts = [3000, 3001, 3002, 3003, 3004, 9411];
 
 /**
  * The secrets of the run (scripts/compose-env.sh writes them, as a user does, but here,
