@@ -41,6 +41,8 @@ describe("helm lint and helm template (charts/dapr-orders)", function () {
       ["an unknown Service type for the dashboard", { "dashboard.serviceType": "Ingress" }, /serviceType/],
       ["a Redis host without a port", { "redis.enabled": false, "redis.host": "redis.example" }, /redis\/host/],
       ["an existing Redis without its address", { "redis.enabled": false }, /redis\/host.*minLength/],
+      ["a sampling rate that is not one", { "dapr.tracing.samplingRate": "all" }, /samplingRate/],
+      ["a Zipkin address that is not a URL", { "dapr.tracing.zipkinEndpoint": "zipkin:9411" }, /zipkinEndpoint/],
     ];
     for (const [what, values, message] of wrong) {
       it(what, () => {
@@ -190,6 +192,16 @@ describe("helm lint and helm template (charts/dapr-orders)", function () {
         expect(workload.spec.selector.matchLabels, app).to.deep.equal(selector);
         expect(workload.spec.template.metadata.labels, app).to.include(selector);
       }
+    });
+  });
+
+  it("traces at the sampling rate of the values, to the cluster's Zipkin when one is given (none by default)", () => {
+    const tracing = (values: Values) => ofKind(render(values), "Configuration")[0]!.spec.tracing;
+    expect(tracing({})).to.deep.equal({ samplingRate: "1" });
+    const zipkin = "http://zipkin.monitoring:9411/api/v2/spans";
+    expect(tracing({ "dapr.tracing.samplingRate": "0.1", "dapr.tracing.zipkinEndpoint": zipkin })).to.deep.equal({
+      samplingRate: "0.1",
+      zipkin: { endpointAddress: zipkin },
     });
   });
 
