@@ -118,6 +118,13 @@ describe("dashboard", function () {
     expect(card).to.deep.include({ customer: "joni", item: "kiwi", total: "121.50", status: "completed", shortId: id.slice(0, 8) });
     expect(card.steps).to.deep.equal({ stock: "done", payment: "done", shipping: "done" });
     expect((await dashboard.cardIds())[0], "the newest order is on top").to.equal(id);
+    // With tracing on (Java runs Zipkin under the stack), the card links to its order's trace.
+    const zipkin = harness().stack.zipkinUrl?.replace("127.0.0.1", "localhost");
+    if (zipkin !== undefined) {
+      const href = await dashboard.page.locator(`article[data-order-id="${id}"] a.trace-link`).getAttribute("href");
+      expect(href?.slice(0, zipkin.length), "the trace link's address").to.equal(zipkin);
+      expect(href?.slice(zipkin.length)).to.match(/^\/zipkin\/traces\/[0-9a-f]{32}$/);
+    }
     dashboard.expectNoErrors();
   });
 
