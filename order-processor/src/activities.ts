@@ -104,8 +104,10 @@ export function createActivities(dapr: DaprClient, publisher: Publisher, logger:
     processPayment: step("processPayment"),
     refundPayment: step("refundPayment"),
     shipOrder: step("shipOrder"),
-    notify: (_ctx: WorkflowActivityContext, { notifications, traceparent }: NotifyInput) =>
+    notify: (_ctx: WorkflowActivityContext, input: NotifyInput | Notification[]) =>
       timed("notify", async () => {
+        // A notify that an order scheduled before tracing came has the list alone.
+        const { notifications, traceparent } = Array.isArray(input) ? { notifications: input, traceparent: undefined } : input;
         for (const notification of notifications) await publish(notification, traceparent);
       }),
   };

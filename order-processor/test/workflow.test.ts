@@ -1,4 +1,8 @@
 import { expect } from "chai";
+import type { DaprClient } from "@dapr/dapr";
+import { memoryLogger } from "@dapr-orders/service-kit/testing";
+import { createActivities } from "../src/activities.js";
+import { notes, numbered } from "../src/notes.js";
 import type { Notification, Order } from "../src/model.js";
 import type { OrderStep } from "../src/notes.js";
 import { retryDelaySeconds } from "../src/workflow.js";
@@ -49,6 +53,17 @@ describe("order workflow", () => {
     expect(new Set(run.callTraceparents)).to.deep.equal(new Set([orderTraceparent]));
     expect(run.publishedTraceparents).to.have.length(run.published.length);
     expect(new Set(run.publishedTraceparents)).to.deep.equal(new Set([orderTraceparent]));
+  });
+
+  it("publishes the list of a notify that an order scheduled before tracing (its input the list alone)", async () => {
+    const published: [number, string | undefined][] = [];
+    const activities = createActivities({} as DaprClient, async (n, traceparent) => void published.push([n.seq, traceparent]), memoryLogger());
+    const list = numbered(order, 1, [notes.placed(order), notes.reserved(order)]);
+    await activities.notify({} as never, list as never);
+    expect(published).to.deep.equal([
+      [1, undefined],
+      [2, undefined],
+    ]);
   });
 
   it("processes an order in three activities: reserve, pay, ship, with every notification", async () => {
