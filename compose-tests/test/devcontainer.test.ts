@@ -13,12 +13,14 @@ const configFile = path.join(repoRoot, ".devcontainer", "devcontainer.json");
 const schemaFile = path.join(repoRoot, "compose-tests", "devcontainer.schema.json");
 
 /** The app ports and the service each one belongs to (README: the services and their ports). */
-const appPorts: Record<number, string> = {
+/** The ports the dev container forwards: the five apps', and Zipkin's (the dashboard links traces there). */
+const forwardedPorts: Record<number, string> = {
   3000: "order-processor",
   3001: "notifications",
   3002: "inventory",
   3003: "payments",
   3004: "shipping",
+  9411: "Zipkin",
 };
 
 type Json = any;
@@ -40,12 +42,12 @@ describe("dev container (.devcontainer/devcontainer.json)", () => {
     expect(validate(config), describeErrors(validate.errors)).to.equal(true);
   });
 
-  it("forwards exactly the app ports 3000-3004, each labelled with its service", () => {
-    const ports = Object.keys(appPorts).map(Number);
+  it("forwards exactly the app ports 3000-3004 and Zipkin's 9411, each labelled with its service", () => {
+    const ports = Object.keys(forwardedPorts).map(Number);
     expect(config.forwardPorts).to.deep.equal(ports);
     expect(Object.keys(config.portsAttributes).map(Number)).to.have.members(ports);
     for (const port of ports) {
-      expect(config.portsAttributes[port].label, `label of port ${port}`).to.include(appPorts[port]);
+      expect(config.portsAttributes[port].label, `label of port ${port}`).to.include(forwardedPorts[port]);
     }
     expect(config.portsAttributes[3001].onAutoForward, "the dashboard opens in a browser").to.equal("openBrowser");
   });
@@ -63,7 +65,7 @@ describe("dev container (.devcontainer/devcontainer.json)", () => {
   describe("the schema refuses a broken copy", () => {
     const breakages: [what: string, change: (c: Json) => void, errorAt: string][] = [
       ["a misspelt property", (c) => (c.forwardedPorts = c.forwardPorts), ""],
-      ["a port out of range", (c) => c.forwardPorts.push(70000), "/forwardPorts/5"],
+      ["a port out of range", (c) => c.forwardPorts.push(70000), "/forwardPorts/6"],
       ["a port attribute that is not a port", (c) => (c.portsAttributes.dashboard = { label: "x" }), "/portsAttributes"],
       ["an unknown onAutoForward", (c) => (c.portsAttributes["3001"].onAutoForward = "openbrowser"), "/portsAttributes/3001/onAutoForward"],
       ["a misspelt port attribute", (c) => (c.portsAttributes["3000"].lable = "x"), "/portsAttributes/3000"],
