@@ -12,7 +12,21 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { io, type Socket } from "socket.io-client";
-import { call, eachLimited, follow, items, orderView, place, sleep, stock, terminal, urls, type PlacedOrder as ClientOrder } from "./orders-client.js";
+import {
+  AuditTable,
+  call,
+  eachLimited,
+  follow,
+  items,
+  orderView,
+  paymentStatusOf,
+  place,
+  sleep,
+  stock,
+  terminal,
+  urls,
+  type PlacedOrder as ClientOrder,
+} from "./orders-client.js";
 import { compose, provision, run, stackUp } from "./stack.js";
 
 const plan = {
@@ -191,48 +205,42 @@ describe("chaos: kill -9 of one process of the compose stack every 10 s, under l
     });
     const payments = new Map<string, string>();
     await eachLimited(accepted, 8, async (o) => {
-      const res = await call("GET", `${urls.payments}/api/v1/payments/${encodeURIComponent(o.id)}`, undefined, credentials.paymentsSidecar);
-      payments.set(o.id, res.status === 404 ? "none" : res.status === 200 ? String(res.body?.status) : `HTTP ${res.status}`);
+      payments.set(o.id, paymentStatusOf(await call("GET", `${urls.payments}/api/v1/payments/${encodeURIComponent(o.id)}`, undefined, credentials.paymentsSidecar)));
     });
     const finalStock = await stock();
     const history = await readHistory(urls.notifications);
     feed.close();
 
-    const problems: string[] = [];
-    const rows: [string, string | number][] = [];
-    const row = (label: string, value: string | number, problem = false) => {
-      rows.push([label, value]);
-      if (problem && value !== 0) problems.push(`${label}: ${value}`);
-    };
+    const table = new AuditTable();
 
     // Orders.
     const failed = accepted.filter((o) => terminal.has(o.view?.status ?? "") && !isCompleted(o));
     const failedForOutage = failed.filter((o) => !realReason.test(reason(o)));
     const stuck = accepted.filter((o) => !terminal.has(o.view?.status ?? ""));
-    row("orders placed", orders.length);
-    row("  accepted (202)", accepted.length);
-    row("  refused (4xx to POST)", orders.filter((o) => o.refused !== undefined).length, true);
-    row("  no answer within 120 s (unknown)", orders.filter((o) => o.unanswered).length, true);
-    row("  POST retries (same Idempotency-Key)", orders.reduce((sum, o) => sum + Math.max(0, o.attempts - 1), 0));
-    row("  over the approval threshold, approved by the test", accepted.filter((o) => o.approved).length);
-    row("  approval not delivered", accepted.filter((o) => o.needsApproval && !o.approved && !terminal.has(o.view?.status ?? "")).length, true);
-    row("completed", completed.length);
-    row("failed for a real reason", failed.length - failedForOutage.length);
-    row("failed for an outage alone", failedForOutage.length, true);
-    row("stuck (not terminal after the wait)", stuck.length, true);
+    table.row("orders placed", orders.length);
+    table.row("  accepted (202)", accepted.length);
+    table.row("  refused (4xx to POST)", orders.filter((o) => o.refused !== undefined).length, true);
+    table.row("  no answer within 120 s (unknown)", orders.filter((o) => o.unanswered).length, true);
+    table.row("  POST retries (same Idempotency-Key)", orders.reduce((sum, o) => sum + Math.max(0, o.attempts - 1), 0));
+    table.row("  over the approval threshold, approved by the test", accepted.filter((o) => o.approved).length);
+    table.row("  approval not delivered", accepted.filter((o) => o.needsApproval && !o.approved && !terminal.has(o.view?.status ?? "")).length, true);
+    table.row("completed", completed.length);
+    table.row("failed for a real reason", failed.length - failedForOutage.length);
+    table.row("failed for an outage alone", failedForOutage.length, true);
+    table.row("stuck (not terminal after the wait)", stuck.length, true);
 
     // Money: charged exactly for the completed orders.
     const notCharged = completed.filter((o) => payments.get(o.id) !== "charged");
     const kept = failed.filter((o) => payments.get(o.id) === "charged");
-    row("completed and charged", completed.length - notCharged.length);
-    row("completed but not charged", notCharged.length, true);
-    row("failed but charged (kept payments)", kept.length, true);
+    table.row("completed and charged", completed.length - notCharged.length);
+    table.row("completed but not charged", notCharged.length, true);
+    table.row("failed but charged (kept payments)", kept.length, true);
 
     // Stock: initial - completed = final, per item.
     for (const item of Object.keys(initialStock)) {
       const taken = completed.filter((o) => o.item === item).length;
       const difference = initialStock[item]! - taken - (finalStock[item] ?? 0);
-      row(`stock ${item}: ${initialStock[item]} - ${taken} completed = ${finalStock[item]}; units leaked (+) or doubled (-)`, difference, true);
+      table.row(`stock ${item}: ${initialStock[item]} - ${taken} completed = ${finalStock[item]}; units leaked (+) or doubled (-)`, difference, true);
     }
 
     // Notifications: seq 1..n exactly once, with the contract's types, live and in the history.
@@ -243,11 +251,11 @@ describe("chaos: kill -9 of one process of the compose stack every 10 s, under l
       const seen = new Set<string>();
       return events.filter((e) => (seen.has(`${e.order_id} ${e.seq}`) ? true : (seen.add(`${e.order_id} ${e.seq}`), false))).length;
     };
-    row("completed orders with notifications 1..n exactly once (live)", completed.length - liveProblems.length);
-    row("  missing, repeated or out of place (live)", liveProblems.length, true);
-    row("  missing, repeated or out of place (history)", historyProblems.length, true);
-    row("notifications shown twice, any order (live, history)", repeats(feed.all()) + repeats(history), true);
-    row("dashboard reconnections", feed.connects - 1);
+    table.row("completed orders with notifications 1..n exactly once (live)", completed.length - liveProblems.length);
+    table.row("  missing, repeated or out of place (live)", liveProblems.length, true);
+    table.row("  missing, repeated or out of place (history)", historyProblems.length, true);
+    table.row("notifications shown twice, any order (live, history)", repeats(feed.all()) + repeats(history), true);
+    table.row("dashboard reconnections", feed.connects - 1);
 
     // Recovery: after each kill, the first completion of an order placed after it.
     const completions = completed.map((o) => ({ created: Date.parse(o.view!.created_time), done: Date.parse(o.view!.last_updated_time) }));
@@ -256,17 +264,18 @@ describe("chaos: kill -9 of one process of the compose stack every 10 s, under l
       if (Number.isFinite(first)) kill.recoverySeconds = (first - kill.at) / 1000;
     }
     const slow = kills.filter((k) => k.recoverySeconds === undefined || k.recoverySeconds * 1000 > plan.recoveryLimitMs);
-    row("kills", kills.length);
-    row("kills not followed by a completion within 60 s", slow.length, true);
+    table.row("kills", kills.length);
+    table.row("kills not followed by a completion within 60 s", slow.length, true);
 
-    printTable(rows, kills, start);
+    table.print("audit");
+    printKills(kills, start);
     for (const o of failedForOutage.slice(0, 10)) console.log(`    failed for an outage: ${o.id} (${o.view?.status}): ${reason(o)}`);
     for (const o of stuck.slice(0, 10)) console.log(`    stuck: ${o.id} (${o.view?.status ?? "unknown"})`);
     for (const line of liveProblems.slice(0, 10)) console.log(`    live: ${line}`);
     for (const line of historyProblems.slice(0, 10)) console.log(`    history: ${line}`);
 
     expect(kills.length, "kills").to.be.at.least(12);
-    expect(problems, "losses (the audit table above)").to.deep.equal([]);
+    expect(table.problems, "losses (the audit table above)").to.deep.equal([]);
   });
 });
 
@@ -428,11 +437,8 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-function printTable(rows: [string, string | number][], kills: Kill[], start: number): void {
-  const width = Math.max(...rows.map(([label]) => label.length));
-  console.log("\n    audit");
-  for (const [label, value] of rows) console.log(`      ${label.padEnd(width)}  ${value}`);
-  console.log("\n    kills (first completion of an order placed after each)");
+function printKills(kills: Kill[], start: number): void {
+  console.log("    kills (first completion of an order placed after each)");
   for (const kill of kills) {
     const at = ((kill.at - start) / 1000).toFixed(1).padStart(6);
     const recovery = kill.recoverySeconds === undefined ? "none" : `${kill.recoverySeconds.toFixed(1)} s`;

@@ -9,7 +9,23 @@ import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
-import { call, eachLimited, follow, items, orderView, place, sleep, stock, terminal, urls, type PlacedOrder } from "./orders-client.js";
+import {
+  auditKill,
+  AuditTable,
+  call,
+  eachLimited,
+  follow,
+  items,
+  orderView,
+  paymentStatusOf,
+  place,
+  printNotCompleted,
+  settle,
+  sleep,
+  stock,
+  urls,
+  type PlacedOrder,
+} from "./orders-client.js";
 import { artifacts, composeArgs, composeFile, provision, repoRoot, run, stackUp } from "./stack.js";
 
 const replicasFile = path.join(repoRoot, "docker-compose.replicas.yml");
@@ -90,61 +106,23 @@ describe("compose: a second order-processor replica (docker-compose.replicas.yml
     console.log(`    ${since()}  load stopped: ${orders.length} orders placed; waiting for every one to end`);
 
     const accepted = orders.filter((o): o is PlacedOrder & { id: string } => o.id !== undefined);
-    const settleDeadline = Date.now() + plan.settleTimeoutMs;
-    for (;;) {
-      const open = accepted.filter((o) => !terminal.has(o.view?.status ?? ""));
-      await eachLimited(open, 8, async (o) => {
-        o.view = (await orderView(o.id).catch(() => undefined)) ?? o.view;
-      });
-      if (open.every((o) => terminal.has(o.view?.status ?? "")) || Date.now() > settleDeadline) break;
-      await sleep(1000);
-    }
+    await settle(accepted, orderView, plan.settleTimeoutMs);
     console.log(`    ${since()}  settled`);
 
     const payments = new Map<string, string>();
     await eachLimited(accepted, 8, async (o) => {
-      const res = await call("GET", `${urls.payments}/api/v1/payments/${encodeURIComponent(o.id)}`, undefined, credentials.paymentsSidecar);
-      payments.set(o.id, res.status === 404 ? "none" : res.status === 200 ? String(res.body?.status) : `HTTP ${res.status}`);
+      payments.set(o.id, paymentStatusOf(await call("GET", `${urls.payments}/api/v1/payments/${encodeURIComponent(o.id)}`, undefined, credentials.paymentsSidecar)));
     });
     const finalStock = await stock();
 
-    const problems: string[] = [];
-    const rows: [string, string | number][] = [];
-    const row = (label: string, value: string | number, problem = false) => {
-      rows.push([label, value]);
-      if (problem && value !== 0) problems.push(`${label}: ${value}`);
-    };
-    const completed = accepted.filter((o) => o.view?.status === "COMPLETED" && o.view.order_result?.success === true);
-    const notCompleted = accepted.filter((o) => !completed.includes(o));
-    const inFlight = accepted.filter((o) => Date.parse(o.view?.created_time ?? "") < killedAt && Date.parse(o.view?.last_updated_time ?? "") > killedAt);
-    const lastInFlight = Math.max(...inFlight.map((o) => Date.parse(o.view!.last_updated_time)));
-    row("orders placed", orders.length);
-    row("  accepted (202)", accepted.length);
-    row("  refused (4xx to POST)", orders.filter((o) => o.refused !== undefined).length, true);
-    row(`  no answer within ${plan.answerTimeoutMs / 1000} s`, orders.filter((o) => o.unanswered).length, true);
-    row("  POST retries (same Idempotency-Key)", orders.reduce((sum, o) => sum + Math.max(0, o.attempts - 1), 0));
-    row("in flight at the kill (placed before, ended after)", inFlight.length);
-    row("  the last of them ended, after the kill", Number.isFinite(lastInFlight) ? `${((lastInFlight - killedAt) / 1000).toFixed(1)} s` : "none");
-    row("completed", completed.length);
-    row("  of them placed after the kill", completed.filter((o) => Date.parse(o.view!.created_time) > killedAt).length);
-    row("failed, or not ended after the wait", notCompleted.length, true);
-    row("completed and charged once (payments: charged)", completed.filter((o) => payments.get(o.id) === "charged").length);
-    row("completed but not charged", completed.filter((o) => payments.get(o.id) !== "charged").length, true);
-    row("not completed but charged", notCompleted.filter((o) => payments.get(o.id) === "charged").length, true);
-    for (const item of items) {
-      const taken = completed.filter((o) => o.item === item).length;
-      const difference = initialStock[item]! - taken - finalStock[item]!;
-      row(`stock ${item}: ${initialStock[item]} - ${taken} completed = ${finalStock[item]}; leaked (+) or doubled (-)`, difference, true);
-    }
-    const width = Math.max(...rows.map(([label]) => label.length));
-    console.log("\n    audit: order-processor-2's app killed");
-    for (const [label, value] of rows) console.log(`      ${label.padEnd(width)}  ${value}`);
-    console.log("");
-    for (const o of notCompleted.slice(0, 10)) console.log(`    not completed: ${o.id} (${o.view?.status ?? "unknown"}): ${o.view?.order_result?.message ?? ""}`);
+    const table = new AuditTable();
+    const { notCompleted } = auditKill(table, { orders, killedAt, answerTimeoutMs: plan.answerTimeoutMs, payments, initialStock, finalStock });
+    table.print("audit: order-processor-2's app killed");
+    printNotCompleted(notCompleted);
     for (const o of orders.filter((o) => o.unanswered).slice(0, 10)) console.log(`    unanswered: ${o.key}, its last answer: ${o.lastFailure ?? "none"}`);
 
-    if (problems.length > 0) await printTroubles();
-    expect(problems, "losses (the audit table above)").to.deep.equal([]);
+    if (table.problems.length > 0) await printTroubles();
+    expect(table.problems, "losses (the audit table above)").to.deep.equal([]);
   });
 });
 

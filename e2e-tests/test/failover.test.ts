@@ -18,8 +18,24 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { expect } from "chai";
 import { repoRoot, startTestStack, type LocalStack, type TestStack } from "@dapr-orders/local-stack";
+import {
+  auditKill,
+  AuditTable,
+  call,
+  eachLimited,
+  follow,
+  items,
+  orderView,
+  paymentStatusOf,
+  place,
+  printNotCompleted,
+  settle,
+  sleep,
+  stockOf,
+  type Answer,
+  type PlacedOrder,
+} from "./load-client.js";
 import { settingsEnv } from "./target.js";
-import type { OrderView } from "./http.js";
 
 const plan = {
   clients: 4,
@@ -40,22 +56,10 @@ const plan = {
 };
 
 const replicas = { "order-processor": 2, inventory: 2 };
-const items = ["orange", "apple", "pear", "kiwi"];
-const terminal = new Set(["COMPLETED", "FAILED", "TERMINATED"]);
 const logFile = (name: string) => path.join(repoRoot, "test-artifacts", "e2e", `${name}.log`);
 const env = () => ({ ...settingsEnv(), RESTOCK_QUANTITY: String(plan.restockQuantity) });
-
-interface PlacedOrder {
-  key: string;
-  customer: string;
-  item: string;
-  total: number;
-  attempts: number;
-  id?: string;
-  refused?: string;
-  unanswered?: boolean;
-  view?: OrderView;
-}
+/** How a client places an order: asking again for at most answerTimeoutMs, soon after no answer (another replica may answer). */
+const placing = { answerTimeoutMs: plan.answerTimeoutMs, errorWaitMs: 200 };
 
 describe("replicas: throughput and failover (local stack)", function () {
   this.timeout(10 * 60_000);
@@ -111,9 +115,9 @@ async function throughput(stack: LocalStack, orderReplicas: string[]): Promise<s
     for (let n = 0; Date.now() < end; n++) {
       const order = newOrder(`speed-${c}`, c + n);
       const url = urls[(c + n) % urls.length]!;
-      await place(order, () => [url]);
+      await place(order, () => [url], placing);
       if (order.id === undefined) continue;
-      await follow(order, url, end + plan.followMs - Date.now());
+      await follow(order, () => [url], end + plan.followMs - Date.now(), 100);
       if (order.view?.status === "COMPLETED" && Date.parse(order.view.last_updated_time) <= end) completed += 1;
     }
   };
@@ -145,8 +149,8 @@ async function killUnderLoad(stack: LocalStack, victim: string, orderReplicas: s
     for (let n = 0; Date.now() < loadEnd; n++) {
       const order = newOrder(`failover-${c}`, c + n);
       orders.push(order);
-      await place(order, () => rotate(targets, c + n));
-      if (order.id !== undefined) await follow(order, () => rotate(targets, c + n), plan.followMs);
+      await place(order, () => rotate(targets, c + n), placing);
+      if (order.id !== undefined) await follow(order, () => rotate(targets, c + n), plan.followMs, 100);
     }
   };
   let killedAt = 0;
@@ -164,16 +168,7 @@ async function killUnderLoad(stack: LocalStack, victim: string, orderReplicas: s
 
   // Every accepted order terminal, or the deadline.
   const accepted = orders.filter((o): o is PlacedOrder & { id: string } => o.id !== undefined);
-  const url = () => targets[0]!;
-  const settleDeadline = Date.now() + plan.settleTimeoutMs;
-  for (;;) {
-    const open = accepted.filter((o) => !terminal.has(o.view?.status ?? ""));
-    await eachLimited(open, 8, async (o) => {
-      o.view = (await orderView(url(), o.id).catch(() => undefined)) ?? o.view;
-    });
-    if (open.every((o) => terminal.has(o.view?.status ?? "")) || Date.now() > settleDeadline) break;
-    await sleep(1000);
-  }
+  await settle(accepted, (id) => orderView(targets[0]!, id), plan.settleTimeoutMs);
   console.log(`    ${since()}  settled`);
 
   // The audit: final states, payments (through payments' sidecar, as its own app), stock.
@@ -181,45 +176,11 @@ async function killUnderLoad(stack: LocalStack, victim: string, orderReplicas: s
   await eachLimited(accepted, 8, async (o) => payments.set(o.id, await paymentStatus(stack, o.id)));
   const finalStock = await stock(stack);
 
-  const problems: string[] = [];
-  const rows: [string, string | number][] = [];
-  const row = (label: string, value: string | number, problem = false) => {
-    rows.push([label, value]);
-    if (problem && value !== 0) problems.push(`${label}: ${value}`);
-  };
-  const completed = accepted.filter((o) => o.view?.status === "COMPLETED" && o.view.order_result?.success === true);
-  const notCompleted = accepted.filter((o) => !completed.includes(o));
-  const placedAfterKill = completed.filter((o) => Date.parse(o.view!.created_time) > killedAt);
-  const firstAfterKill = Math.min(...placedAfterKill.map((o) => Date.parse(o.view!.last_updated_time)));
-  const inFlight = accepted.filter((o) => Date.parse(o.view?.created_time ?? "") < killedAt && Date.parse(o.view?.last_updated_time ?? "") > killedAt);
-  const lastInFlight = Math.max(...inFlight.map((o) => Date.parse(o.view!.last_updated_time)));
-  row("orders placed", orders.length);
-  row("  accepted (202)", accepted.length);
-  row("  refused (4xx to POST)", orders.filter((o) => o.refused !== undefined).length, true);
-  row(`  no answer within ${plan.answerTimeoutMs / 1000} s`, orders.filter((o) => o.unanswered).length, true);
-  row("  POST retries (same Idempotency-Key)", orders.reduce((sum, o) => sum + Math.max(0, o.attempts - 1), 0));
-  row("in flight at the kill (placed before, ended after)", inFlight.length);
-  row("  the last of them ended, after the kill", Number.isFinite(lastInFlight) ? `${((lastInFlight - killedAt) / 1000).toFixed(1)} s` : "none");
-  row("completed", completed.length);
-  row("  of them placed after the kill", placedAfterKill.length);
-  row("  the first of those, after the kill", Number.isFinite(firstAfterKill) ? `${((firstAfterKill - killedAt) / 1000).toFixed(1)} s` : "none");
-  row("failed, or not ended after the wait", notCompleted.length, true);
-  row("completed and charged once (payments: charged)", completed.filter((o) => payments.get(o.id) === "charged").length);
-  row("completed but not charged", completed.filter((o) => payments.get(o.id) !== "charged").length, true);
-  row("not completed but charged", notCompleted.filter((o) => payments.get(o.id) === "charged").length, true);
-  for (const item of items) {
-    const taken = completed.filter((o) => o.item === item).length;
-    const difference = initialStock[item]! - taken - finalStock[item]!;
-    row(`stock ${item}: ${initialStock[item]} - ${taken} completed = ${finalStock[item]}; leaked (+) or doubled (-)`, difference, true);
-  }
-  const width = Math.max(...rows.map(([label]) => label.length));
-  console.log(`\n    audit: ${victim} killed ${((killedAt - start) / 1000).toFixed(1)} s into the load`);
-  for (const [label, value] of rows) console.log(`      ${label.padEnd(width)}  ${value}`);
-  console.log("");
-  for (const o of notCompleted.slice(0, 10)) {
-    console.log(`    not completed: ${o.id} (${o.view?.status ?? "unknown"}): ${o.view?.order_result?.message ?? o.view?.failure_details?.message ?? ""}`);
-  }
-  return { problems, completedAfterKill: placedAfterKill.length };
+  const table = new AuditTable();
+  const { notCompleted, completedAfterKill } = auditKill(table, { orders, killedAt, answerTimeoutMs: plan.answerTimeoutMs, payments, initialStock, finalStock });
+  table.print(`audit: ${victim} killed ${((killedAt - start) / 1000).toFixed(1)} s into the load`);
+  printNotCompleted(notCompleted);
+  return { problems: table.problems, completedAfterKill };
 }
 
 /** What each replica's sidecar counts as its work (its metrics). */
@@ -250,76 +211,7 @@ function newOrder(customer: string, n: number): PlacedOrder {
 /** The i-th of the replicas' URLs, going round. */
 const rotate = (urls: string[], i: number) => [...urls.slice(i % urls.length), ...urls.slice(0, i % urls.length)];
 
-/** POST /orders with the order's Idempotency-Key until an answer comes (bounded), on the next replica after an error. */
-async function place(order: PlacedOrder, urls: () => string[]): Promise<void> {
-  const deadline = Date.now() + plan.answerTimeoutMs;
-  const body = { customer: order.customer, item: order.item, total: order.total };
-  while (Date.now() < deadline) {
-    const choice = urls();
-    const url = choice[order.attempts % choice.length]!;
-    order.attempts += 1;
-    let wait = 200;
-    try {
-      const res = await call("POST", `${url}/orders`, body, { "Idempotency-Key": order.key });
-      if (res.status === 202) {
-        order.id = String(res.body.instance_id);
-        return;
-      }
-      if (res.status < 500) {
-        order.refused = `${res.status} ${JSON.stringify(res.body)}`;
-        return;
-      }
-      wait = Math.min(5, Number(res.headers.get("retry-after")) || 1) * 1000;
-    } catch {
-      // no answer (the replica is gone, or the request timed out): ask again
-    }
-    await sleep(wait);
-  }
-  order.unanswered = true;
-}
-
-/** Watches the order until it ends, at most `ms`. */
-async function follow(order: PlacedOrder, urls: string | (() => string[]), ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (let i = 0; Date.now() < deadline; i++) {
-    const choice = typeof urls === "string" ? [urls] : urls();
-    order.view = (await orderView(choice[i % choice.length]!, order.id!).catch(() => undefined)) ?? order.view;
-    if (terminal.has(order.view?.status ?? "")) return;
-    await sleep(100);
-  }
-}
-
 // ---- HTTP ------------------------------------------------------------------------------------
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: any;
-}
-
-/** One request, 10 s at most; rejects when no answer comes. */
-async function call(method: string, url: string, json?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const res = await fetch(url, {
-    method,
-    headers: json === undefined ? headers : { "content-type": "application/json", ...headers },
-    body: json === undefined ? undefined : JSON.stringify(json),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON: kept as text
-  }
-  return { status: res.status, headers: res.headers, body };
-}
-
-async function orderView(url: string, id: string): Promise<OrderView> {
-  const res = await call("GET", `${url}/orders/${encodeURIComponent(id)}`);
-  if (res.status !== 200) throw new Error(`GET /orders/${id} answered ${res.status}`);
-  return res.body as OrderView;
-}
 
 /**
  * A call to one of `appId`'s routes the way its sidecar makes it: through that sidecar
@@ -332,10 +224,9 @@ function throughSidecar(stack: LocalStack, appId: string, method: string, route:
   return call(method, `${sidecar}/v1.0/invoke/${appId}/method/${route}`, json, headers);
 }
 
-/** "charged", "declined", "refused", "voided", "none" (404), or the unexpected answer. */
+/** payments' record of the order, read through payments' own sidecar (paymentStatusOf). */
 async function paymentStatus(stack: LocalStack, id: string): Promise<string> {
-  const res = await throughSidecar(stack, "payments", "GET", `api/v1/payments/${encodeURIComponent(id)}`);
-  return res.status === 404 ? "none" : res.status === 200 ? String(res.body?.status) : `HTTP ${res.status}`;
+  return paymentStatusOf(await throughSidecar(stack, "payments", "GET", `api/v1/payments/${encodeURIComponent(id)}`));
 }
 
 /** Every item back to RESTOCK_QUANTITY (a sidecar-only route of inventory). */
@@ -346,21 +237,5 @@ async function restock(stack: LocalStack): Promise<void> {
 
 /** GET /api/v1/inventory of inventory's first replica, as {item: quantity}. */
 async function stock(stack: LocalStack): Promise<Record<string, number>> {
-  const res = await call("GET", `${stack.url("inventory")}/api/v1/inventory`);
-  expect(res.status, "GET /api/v1/inventory").to.equal(200);
-  const list = (Array.isArray(res.body) ? res.body : res.body.items) as { name: string; quantity: number }[];
-  return Object.fromEntries(list.map((i) => [i.name, i.quantity]));
-}
-
-// ---- small helpers ---------------------------------------------------------------------------
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-
-/** Runs `task` for every item, at most `limit` at once. */
-async function eachLimited<T>(list: T[], limit: number, task: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < list.length) await task(list[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, list.length) }, worker));
+  return stockOf(await call("GET", `${stack.url("inventory")}/api/v1/inventory`));
 }
