@@ -1,36 +1,15 @@
 // What a dashboard receives: a Socket.IO client connected to notifications,
 // keeping every "notification" event by order id. An order's events are read by
 // seq, which with the order id is their identity: the same seq twice is a duplicate.
+import type { Notification, NotificationType } from "@dapr-orders/service-kit";
 import { io, type Socket } from "socket.io-client";
 
-export type NotificationType =
-  | "placed"
-  | "reserved"
-  | "reserveFailed"
-  | "awaitingApproval"
-  | "expired"
-  | "rejected"
-  | "approved"
-  | "paid"
-  | "paymentFailed"
-  | "shipped"
-  | "shippingFailed"
-  | "refunded"
-  | "released"
-  | "completed";
+export type { NotificationType } from "@dapr-orders/service-kit";
 
-/** A notification as notifications sends it to the pages. */
-export interface OrderEvent {
+/** A notification (as published: service-kit's contract) as notifications sends it to the pages. */
+export interface OrderEvent extends Notification {
   /** Its id in notifications' history (a Redis stream id, "<ms>-<n>"). */
   id: string;
-  order_id: string;
-  /** 1, 2, 3... per order. */
-  seq: number;
-  type: NotificationType;
-  message: string;
-  order: { customer: string; item: string; total: number };
-  deadline?: string;
-  approver?: string;
   /** The order's trace id, from the CloudEvent (when the sidecars trace). */
   trace_id?: string;
   /** When notifications received it, ISO 8601. */

@@ -1,41 +1,10 @@
 // A notification as order-processor publishes it (topic "notifications"), and its
 // strict check: anything else is refused with a 400 that names the field. Pure: no
 // HTTP, Redis or Dapr here.
-import { badRequest } from "@dapr-orders/service-kit";
+import { badRequest, notificationTypes, type Notification as PublishedNotification, type NotificationType } from "@dapr-orders/service-kit";
 
-export const notificationTypes = [
-  "placed",
-  "reserved",
-  "reserveFailed",
-  "awaitingApproval",
-  "expired",
-  "rejected",
-  "approved",
-  "paid",
-  "paymentFailed",
-  "shipped",
-  "shippingFailed",
-  "refunded",
-  "released",
-  "completed",
-] as const;
-
-export type NotificationType = (typeof notificationTypes)[number];
-
-/** (order_id, seq) is its identity: a notification published twice is the same one. */
-export interface Notification {
-  /** The workflow instance id. */
-  order_id: string;
-  /** 1, 2, 3... per order, in the order the workflow's steps emit them. */
-  seq: number;
-  type: NotificationType;
-  /** SPEC's text, as it is. */
-  message: string;
-  order: { customer: string; item: string; total: number };
-  /** ISO 8601; on "awaitingApproval". */
-  deadline?: string;
-  /** On "approved" and "rejected". */
-  approver?: string;
+/** A notification as order-processor published it (service-kit's contract), and its trace id. */
+export interface Notification extends PublishedNotification {
   /**
    * The order's trace id (32 hex digits): not the publisher's to say, but from the
    * CloudEvent's traceparent, which Dapr sets from the publish's trace context.

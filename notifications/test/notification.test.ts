@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { HttpError } from "@dapr-orders/service-kit";
-import { notificationTypes, parseNotification } from "../src/notification.js";
+import { HttpError, notificationTypes } from "@dapr-orders/service-kit";
+import { parseNotification } from "../src/notification.js";
 
 const valid = {
   order_id: "4f6c1d2e-0000-4000-8000-000000000001",

@@ -1,5 +1,6 @@
 // The shapes that travel between the API, the workflow, its activities and the
 // other services. Field names are the wire format (snake_case where SPEC says so).
+import type { Notification } from "@dapr-orders/service-kit";
 
 export interface Order {
   /** The workflow instance id: one order, one workflow. */
@@ -59,41 +60,8 @@ export interface Approval {
   approved: boolean;
 }
 
-/** The step names the dashboard reads (it never parses `message`). */
-export type NotificationType =
-  | "placed"
-  | "reserved"
-  | "reserveFailed"
-  | "awaitingApproval"
-  | "expired"
-  | "rejected"
-  | "approved"
-  | "paid"
-  | "paymentFailed"
-  | "shipped"
-  | "shippingFailed"
-  | "refunded"
-  | "released"
-  | "completed";
-
-/** A notification before it is numbered: what a step says. */
-export interface Note {
-  type: NotificationType;
-  message: string;
-  deadline?: string;
-  approver?: string;
-}
-
-/**
- * Published to topic "notifications"; the dashboard shows these. (order_id, seq) is
- * its identity: an activity may publish it more than once, and a repeat is ignored.
- */
-export interface Notification extends Note {
-  order_id: string;
-  /** 1, 2, 3... per order, in the order the workflow's steps emit them. */
-  seq: number;
-  order: { customer: string; item: string; total: number };
-}
+// The notifications, as published to topic "notifications": service-kit's contract.
+export type { Note, Notification, NotificationType } from "@dapr-orders/service-kit";
 
 /** What a step's activity did: its service's answer, and the notifications it numbered. */
 export interface StepOutcome {

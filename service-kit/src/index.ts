@@ -6,6 +6,7 @@ export { createDaprClient, invoke, InvocationError, publishEvent, sdkLogger, wor
 export { badRequest, conflict, HttpError, notFound } from "./errors.js";
 export { captureConsole, createLogger, type LogFields, type Logger } from "./logger.js";
 export { counter, histogram, metricsPath, metricsRegistry, type Counter, type Histogram } from "./metrics.js";
+export { notificationTypes, type Note, type Notification, type NotificationType } from "./notification.js";
 export { serve, type ServeOptions } from "./server.js";
 export {
   compareAndSet,
