@@ -20,7 +20,7 @@ interface Span {
 }
 
 const apps = ["order-processor", "inventory", "payments", "shipping", "notifications"];
-const workflowSpans = ["create_orchestration", "orchestration", "activity||reserveinventory", "activity||processpayment", "activity||shiporder"];
+const workflowSpans = ["create_orchestration", "orchestration", "activity||runsteps"];
 
 describe("tracing", function () {
   let feed: NotificationFeed;

@@ -1,12 +1,11 @@
 // inventory: stock in the Dapr state store "inventory-state".
-import { createApp, createDaprClient, createLogger, daprStateStore, serve } from "@dapr-orders/service-kit";
+import { createApp, createLogger, daprStateStore, serve, Sidecar } from "@dapr-orders/service-kit";
 import { config } from "./config.js";
 import { inventoryRoutes } from "./routes.js";
 import { Stock } from "./stock.js";
 
 const logger = createLogger("inventory");
-const dapr = createDaprClient(config.dapr, logger);
-const stock = new Stock(daprStateStore(dapr, config.stateStore), {
+const stock = new Stock(daprStateStore(new Sidecar(config.dapr), config.stateStore), {
   ...config,
   onConflict: async (key, attempt) => {
     logger.debug("concurrent update, retrying", { key, attempt });

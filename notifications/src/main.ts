@@ -5,7 +5,7 @@
 // its Dapr sidecar.
 import { fileURLToPath } from "node:url";
 import { createAdapter } from "@socket.io/redis-adapter";
-import { createApp, createDaprClient, createLogger, Router, serve } from "@dapr-orders/service-kit";
+import { createApp, createLogger, Router, serve, Sidecar } from "@dapr-orders/service-kit";
 import { dashboardRoutes } from "./api.js";
 import { daprBackend } from "./backend.js";
 import { config } from "./config.js";
@@ -33,7 +33,7 @@ const history = new RedisEventHistory(historyRedis, { length: config.historyLeng
 const deadLetters = new RedisDeadLetters(historyRedis, config.deadLettersKept);
 const connections = new RedisRateLimit(historyRedis, { name: "dashboard:connections", ...config.connections });
 const hub = new Hub({ history, logger, adapter: createAdapter(adapterPub, adapterSub), connections });
-const backend = daprBackend(createDaprClient(config.dapr, logger), config.apps);
+const backend = daprBackend(new Sidecar(config.dapr), config.apps);
 
 const operator = new Operator({
   token: config.operatorToken ?? newOperatorToken(),

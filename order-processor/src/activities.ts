@@ -1,6 +1,7 @@
 // The workflow's activities: the only places where the order workflow touches the
-// world. Each step calls another app through the Dapr sidecar (service invocation)
-// and publishes its own notifications (pub/sub), so an order needs few activities.
+// world. runSteps runs steps one after another: each calls another app through the
+// Dapr sidecar (service invocation) and publishes its own notifications (pub/sub),
+// so a small order needs one activity in all. notify publishes what no step carries.
 //
 // An activity runs at least once: the workflow may run it again after a crash or a
 // lost answer. That is safe: the other apps answer the same way when asked twice for
@@ -8,19 +9,19 @@
 // so the dashboard keeps it once.
 //
 // A step's outcome is either an answer (2xx, or a 4xx: a request the app refuses
-// for good) or a throw (the app or its sidecar could not be reached, or failed): the
-// workflow tries a throw again later.
+// for good) or a failure (the app or its sidecar could not be reached, or failed):
+// the run stops there, says so, and the workflow tries that step again later.
 //
 // The order's trace context (W3C traceparent) comes with each activity's input, as
 // the workflow got it with its own: the activities send it with their calls and
 // publishes, so that Dapr puts every call, and every delivery of a notification, in
 // the order's trace. Their log lines carry its trace id.
 //
-// Each activity is timed, and counts what it did (metrics.ts): an order's end and
-// its wait for approval as their notifications are published, the undo steps run.
-import type { DaprClient, WorkflowActivityContext } from "@dapr/dapr";
-import { invoke, InvocationError, publishEvent, traceFields, type DaprSettings, type Logger } from "@dapr-orders/service-kit";
-import type { Notification, NotifyInput, Order, OrderResult, StepInput, StepOutcome } from "./model.js";
+// Each step and each notify is timed, and counts what it did (metrics.ts): an order's
+// end and its wait for approval as their notifications are published, the undo steps run.
+import type { WorkflowActivityContext } from "@dapr/dapr";
+import { invoke, InvocationError, publishEvent, traceFields, type Logger, type Sidecar } from "@dapr-orders/service-kit";
+import type { Notification, NotifyInput, Order, OrderResult, RunInput, RunOutcome } from "./model.js";
 import { compensations, countPublished, stepDuration } from "./metrics.js";
 import { numbered, outcomeNotes, stepApp, type OrderStep } from "./notes.js";
 import type { OrderActivities } from "./workflow.js";
@@ -33,10 +34,19 @@ export interface PubsubTarget {
 /** Publishes one notification, with the order's trace context when there is one; throws if it was not published. */
 export type Publisher = (notification: Notification, traceparent: string | undefined) => Promise<void>;
 
+/** Calls a step's app (service invocation), with the order's trace context; throws InvocationError for a non-2xx answer. */
+export type Invoker = (appId: string, path: string, order: Order, traceparent: string | undefined) => Promise<OrderResult>;
+
+/** Invokes through the sidecar, with the traceparent header. */
+export function daprInvoker(sidecar: Sidecar): Invoker {
+  return (appId, path, order, traceparent) =>
+    invoke<OrderResult>(sidecar, appId, path, order, "POST", traceparent === undefined ? undefined : { traceparent });
+}
+
 /** Publishes through the sidecar's HTTP API, with the traceparent header (Dapr puts it in the CloudEvent). */
-export function daprPublisher(dapr: DaprSettings, pubsub: PubsubTarget): Publisher {
+export function daprPublisher(sidecar: Sidecar, pubsub: PubsubTarget): Publisher {
   return (notification, traceparent) =>
-    publishEvent(dapr, pubsub.name, pubsub.topic, notification, traceparent === undefined ? {} : { traceparent });
+    publishEvent(sidecar, pubsub.name, pubsub.topic, notification, traceparent === undefined ? {} : { traceparent });
 }
 
 /** Where each step's request goes, in its app. */
@@ -48,7 +58,7 @@ const paths: Record<OrderStep, (order: Order) => string> = {
   shipOrder: () => "api/v1/shipments",
 };
 
-export function createActivities(dapr: DaprClient, publisher: Publisher, logger: Logger): OrderActivities {
+export function createActivities(invoker: Invoker, publisher: Publisher, logger: Logger): OrderActivities {
   async function publish(notification: Notification, traceparent: string | undefined): Promise<void> {
     await publisher(notification, traceparent);
     countPublished(notification);
@@ -72,10 +82,9 @@ export function createActivities(dapr: DaprClient, publisher: Publisher, logger:
   async function call(step: OrderStep, order: Order, traceparent: string | undefined): Promise<OrderResult> {
     const appId = stepApp[step];
     const path = paths[step](order);
-    const headers = traceparent === undefined ? undefined : { traceparent };
     const log = { order_id: order.id, ...traceFields(traceparent), path };
     try {
-      const result = await invoke<OrderResult>(dapr, appId, path, order, undefined, headers);
+      const result = await invoker(appId, path, order, traceparent);
       logger.info(`${appId} answered`, { ...log, success: result.success, message: result.message });
       return result;
     } catch (err) {
@@ -86,26 +95,34 @@ export function createActivities(dapr: DaprClient, publisher: Publisher, logger:
     }
   }
 
-  const step =
-    (name: OrderStep) =>
-    (_ctx: WorkflowActivityContext, { order, seq, before, traceparent }: StepInput): Promise<StepOutcome> =>
-      timed(name, async () => {
-        const unpublished = await publishAll(before, traceparent);
-        const result = await call(name, order, traceparent);
-        if (name === "releaseInventory" || name === "refundPayment") compensations.inc({ step: name });
-        const after = numbered(order, seq + before.length, outcomeNotes(name, order, result));
-        unpublished.push(...(await publishAll(after, traceparent)));
-        return { result, numbered: after.length, unpublished };
-      });
+  /** Runs the steps in turn until one answers no or cannot be reached, each publishing its notifications. */
+  async function runSteps(_ctx: WorkflowActivityContext, { order, steps, seq, before, traceparent }: RunInput): Promise<RunOutcome> {
+    const unpublished = await publishAll(before, traceparent);
+    const answered: OrderResult[] = [];
+    const first = seq + before.length; // the steps' notifications are numbered from here
+    let next = first;
+    for (const step of steps) {
+      let result: OrderResult;
+      try {
+        result = await timed(step, () => call(step, order, traceparent));
+      } catch (err) {
+        logger.warn(`${stepApp[step]} could not be reached: the workflow tries again later`, { order_id: order.id, ...traceFields(traceparent), step, err });
+        return { answered, numbered: next - first, unpublished, unreached: true };
+      }
+      if (step === "releaseInventory" || step === "refundPayment") compensations.inc({ step });
+      const after = numbered(order, next, outcomeNotes(step, order, result));
+      next += after.length;
+      unpublished.push(...(await publishAll(after, traceparent)));
+      answered.push(result);
+      if (!result.success) break;
+    }
+    return { answered, numbered: next - first, unpublished, unreached: false };
+  }
 
   return {
-    reserveInventory: step("reserveInventory"),
-    releaseInventory: step("releaseInventory"),
-    processPayment: step("processPayment"),
-    refundPayment: step("refundPayment"),
-    shipOrder: step("shipOrder"),
+    runSteps,
     notify: (_ctx: WorkflowActivityContext, input: NotifyInput | Notification[]) =>
-      timed("notify", async () => {
+      timed("notify", async (): Promise<void> => {
         // A notify that an order scheduled before tracing came has the list alone.
         const { notifications, traceparent } = Array.isArray(input) ? { notifications: input, traceparent: undefined } : input;
         for (const notification of notifications) await publish(notification, traceparent);
@@ -114,15 +131,15 @@ export function createActivities(dapr: DaprClient, publisher: Publisher, logger:
 }
 
 /**
- * Runs an activity, timing it by step and outcome: "success" or "failure" as its
- * app answered (a notify that published everything is a success), "error" when it
- * threw (the workflow tries again later).
+ * Runs a step or a notify, timing it by step and outcome: "success" or "failure" as
+ * its app answered (a notify that published everything is a success), "error" when
+ * it threw (the workflow tries again later).
  */
-async function timed<T extends { result: OrderResult } | void>(step: string, work: () => Promise<T>): Promise<T> {
+async function timed<T extends OrderResult | void>(step: string, work: () => Promise<T>): Promise<T> {
   const done = stepDuration.startTimer({ step });
   try {
     const value = await work();
-    done({ outcome: value === undefined || value.result.success ? "success" : "failure" });
+    done({ outcome: value === undefined || value.success ? "success" : "failure" });
     return value;
   } catch (err) {
     done({ outcome: "error" });

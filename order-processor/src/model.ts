@@ -60,26 +60,34 @@ export interface Approval {
   approved: boolean;
 }
 
+/** The steps that call another app for the order, each answering with an OrderResult (notes.ts). */
+export type OrderStep = "reserveInventory" | "releaseInventory" | "processPayment" | "refundPayment" | "shipOrder";
+
 // The notifications, as published to topic "notifications": service-kit's contract.
 export type { Note, Notification, NotificationType } from "@dapr-orders/service-kit";
 
-/** What a step's activity did: its service's answer, and the notifications it numbered. */
-export interface StepOutcome {
-  result: OrderResult;
-  /** How many notifications the step numbered after its call (those before are the input's). */
-  numbered: number;
-  /** Those of the step's notifications that could not be published (the workflow tries again). */
-  unpublished: Notification[];
-}
-
-/** An activity's input: the order, and the step's first sequence number. */
-export interface StepInput {
+/** The input of activity "runSteps": steps to run one after another, and notifications to publish first. */
+export interface RunInput {
   order: Order;
+  steps: OrderStep[];
+  /** The sequence number of the first notification: `before` is numbered from it, the steps' own come after. */
   seq: number;
-  /** Notifications to publish before the call (already numbered from seq). */
+  /** Notifications to publish before the first step (already numbered from seq). */
   before: Notification[];
   /** The order's trace context (OrderInput). */
   traceparent?: string | undefined;
+}
+
+/** What activity "runSteps" did. */
+export interface RunOutcome {
+  /** The answers of the steps that were reached, in the order of the input's steps: the run stops after the first "no". */
+  answered: OrderResult[];
+  /** How many notifications the steps numbered (after the input's `before`). */
+  numbered: number;
+  /** Notifications that could not be published (the workflow publishes them again). */
+  unpublished: Notification[];
+  /** True when the run stopped at a step whose app could not be reached: the step after the answered ones. */
+  unreached: boolean;
 }
 
 /** The input of activity "notify": notifications to publish, and the order's trace context (OrderInput). */

@@ -1,7 +1,9 @@
 // What the order's notifications say, step by step (SPEC's messages), as pure
 // functions: the workflow and its activities both use them, so a step's activity
 // can publish its own notifications and the workflow still knows what was said.
-import type { Note, Notification, Order, OrderResult } from "./model.js";
+import type { Note, Notification, Order, OrderResult, OrderStep } from "./model.js";
+
+export type { OrderStep } from "./model.js";
 
 export const notes = {
   placed: (o: Order): Note => ({ type: "placed", message: `Processing order for ${o.customer}. Item: ${o.item}, Total: ${o.total}` }),
@@ -27,9 +29,6 @@ export const notes = {
   released: (o: Order): Note => ({ type: "released", message: `Released inventory: ${o.item}` }),
 };
 
-/** The activities that call another app for the order, and answer with an OrderResult. */
-export type OrderStep = "reserveInventory" | "releaseInventory" | "processPayment" | "refundPayment" | "shipOrder";
-
 /** The app each step calls: named in the failure of a step that could not reach it. */
 export const stepApp: Record<OrderStep, string> = {
   reserveInventory: "inventory",
@@ -37,6 +36,12 @@ export const stepApp: Record<OrderStep, string> = {
   processPayment: "payments",
   refundPayment: "payments",
   shipOrder: "shipping",
+};
+
+/** The step that undoes a step, for those that take something (stock, money). */
+export const undoOf: Partial<Record<OrderStep, OrderStep>> = {
+  reserveInventory: "releaseInventory",
+  processPayment: "refundPayment",
 };
 
 /** What a step says once its app answered. An undo that had nothing to undo says nothing. */

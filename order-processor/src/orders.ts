@@ -1,7 +1,13 @@
 // The edge to Dapr Workflow for the HTTP API: start an order's workflow, read its
 // state, raise its approval event. api.ts depends on the OrderWorkflows interface only.
-import { WorkflowRuntimeStatus, type DaprWorkflowClient } from "@dapr/dapr";
-import { withTraceparent, type Logger } from "@dapr-orders/service-kit";
+//
+// Reads and approvals go through the sidecar's workflow HTTP API: a status read is
+// the call made most (clients poll their orders), and over HTTP it costs this app a
+// fraction of what the SDK's gRPC client does. The start goes through the SDK's
+// client (gRPC), because only there does the sidecar take the order's trace context
+// into the workflow (as metadata, see withTraceparent); over HTTP it starts a new trace.
+import type { DaprWorkflowClient } from "@dapr/dapr";
+import { jsonOf, withTraceparent, type Logger, type Sidecar, type SidecarAnswer } from "@dapr-orders/service-kit";
 import { approvalEvent, awaitingApprovalStatus, workflowName, type Approval, type Order, type OrderInput, type OrderResult } from "./model.js";
 
 /** GET /orders/:id answers with this. */
@@ -32,19 +38,21 @@ export class WorkflowExists extends Error {
   }
 }
 
-/** What toOrderView reads of the SDK's WorkflowState. */
-export interface WorkflowStateLike {
-  instanceId: string;
-  runtimeStatus: WorkflowRuntimeStatus;
-  createdAt: Date;
-  lastUpdatedAt: Date;
-  serializedInput?: string;
-  serializedOutput?: string;
-  customStatus?: string;
-  workflowFailureDetails?: { getErrorMessage(): string; getErrorType(): string };
+/** The sidecar's answer to GET /v1.0/workflows/dapr/<id>: what toOrderView reads of it. */
+export interface WorkflowState {
+  instanceID: string;
+  /** By name: "RUNNING", "COMPLETED"... */
+  runtimeStatus: string;
+  createdAt: string;
+  lastUpdatedAt: string;
+  /** dapr.workflow.input, .output, .custom_status, .failure.error_type, .failure.error_message (each as text, when there is one); none at all just after the start. */
+  properties?: Record<string, string | undefined>;
 }
 
-type FailureDetails = NonNullable<WorkflowStateLike["workflowFailureDetails"]>;
+interface FailureDetails {
+  message: string;
+  type: string;
+}
 
 /** What a client sees of a failure it may not see the text of. */
 export const withheldFailureMessage = "the order failed: its details are in order-processor's log";
@@ -54,35 +62,36 @@ export const withheldFailureMessage = "the order failed: its details are in orde
  * workflow throws on purpose (a failed shipment, with shipping's answer). Any other
  * type comes from the workflow runtime or a bug, and may carry internal details.
  */
-export function isPublicFailure(failure: FailureDetails): boolean {
-  return failure.getErrorType() === "Error";
+export const isPublicFailure = (failure: FailureDetails) => failure.type === "Error";
+
+function failureOf({ properties = {} }: WorkflowState): FailureDetails | undefined {
+  const type = properties["dapr.workflow.failure.error_type"];
+  return type === undefined ? undefined : { type, message: properties["dapr.workflow.failure.error_message"] ?? "" };
 }
 
-export function toOrderView(state: WorkflowStateLike): OrderView {
-  const failure = state.workflowFailureDetails;
-  const input = JSON.parse(state.serializedInput ?? "null") as OrderInput | null;
+export function toOrderView(state: WorkflowState): OrderView {
+  const { properties = {} } = state;
+  const failure = failureOf(state);
+  const input = JSON.parse(properties["dapr.workflow.input"] ?? "null") as OrderInput | null;
+  const output = properties["dapr.workflow.output"];
   return {
-    id: state.instanceId,
+    id: state.instanceID,
     details: input?.order as Order,
-    status: WorkflowRuntimeStatus[state.runtimeStatus] ?? `UNKNOWN(${state.runtimeStatus})`,
-    awaiting_approval: state.customStatus === awaitingApprovalStatus,
-    created_time: state.createdAt.toISOString(),
-    last_updated_time: state.lastUpdatedAt.toISOString(),
-    ...(state.serializedOutput ? { order_result: JSON.parse(state.serializedOutput) as OrderResult } : {}),
-    ...(failure ? { failure_details: publicFailureDetails(failure) } : {}),
+    status: state.runtimeStatus,
+    awaiting_approval: properties["dapr.workflow.custom_status"] === awaitingApprovalStatus,
+    created_time: new Date(state.createdAt).toISOString(),
+    last_updated_time: new Date(state.lastUpdatedAt).toISOString(),
+    ...(output ? { order_result: JSON.parse(output) as OrderResult } : {}),
+    ...(failure ? { failure_details: { message: isPublicFailure(failure) ? failure.message : withheldFailureMessage, error_type: failure.type } } : {}),
   };
 }
 
-function publicFailureDetails(failure: FailureDetails): { message: string; error_type: string } {
-  const message = isPublicFailure(failure) ? failure.getErrorMessage() : withheldFailureMessage;
-  return { message, error_type: failure.getErrorType() };
-}
-
-export function daprOrderWorkflows(client: DaprWorkflowClient, logger: Logger): OrderWorkflows {
+export function daprOrderWorkflows(client: DaprWorkflowClient, sidecar: Sidecar, logger: Logger): OrderWorkflows {
+  const api = "/v1.0/workflows/dapr";
+  const failed = (what: string, answer: SidecarAnswer) => new Error(`${what}: the sidecar answered ${answer.status}: ${answer.body}`);
   return {
     async start(input) {
       try {
-        // The trace context goes as gRPC metadata too: the workflow's spans join the order's trace.
         await withTraceparent(input.traceparent, () => client.scheduleNewWorkflow(workflowName, input, input.order.id));
       } catch (err) {
         if (/already exists/i.test(String(err))) throw new WorkflowExists(input.order.id);
@@ -90,20 +99,22 @@ export function daprOrderWorkflows(client: DaprWorkflowClient, logger: Logger): 
       }
     },
     async get(id) {
-      const state = await retryingTransient(() => client.getWorkflowState(id, true));
-      if (state === undefined) return undefined;
-      const failure = state.workflowFailureDetails;
+      const answer = await retryingTransient(async () => {
+        const got = await sidecar.call("GET", `${api}/${encodeURIComponent(id)}`);
+        if (got.status !== 200 && got.status !== 404) throw failed(`reading the workflow of order ${id} failed`, got);
+        return got;
+      });
+      if (answer.status === 404) return undefined;
+      const state = jsonOf<WorkflowState>(answer);
+      const failure = failureOf(state);
       if (failure && !isPublicFailure(failure)) {
-        logger.warn("the order failed with an internal error: its clients see a generic message", {
-          order_id: id,
-          error_type: failure.getErrorType(),
-          err: failure.getErrorMessage(),
-        });
+        logger.warn("the order failed with an internal error: its clients see a generic message", { order_id: id, error_type: failure.type, err: failure.message });
       }
       return toOrderView(state);
     },
     async approve(id, approval) {
-      await client.raiseEvent(id, approvalEvent, approval);
+      const answer = await sidecar.call("POST", `${api}/${encodeURIComponent(id)}/raiseEvent/${approvalEvent}`, { body: approval });
+      if (answer.status !== 202) throw failed(`raising the approval of order ${id} failed`, answer);
     },
   };
 }

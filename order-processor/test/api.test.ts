@@ -1,10 +1,11 @@
 import { expect } from "chai";
-import { WorkflowRuntimeStatus } from "@dapr/dapr";
+import type { DaprWorkflowClient } from "@dapr/dapr";
 import { createApp } from "@dapr-orders/service-kit";
-import { memoryLogger, request } from "@dapr-orders/service-kit/testing";
+import { FakeSidecar, memoryLogger, request, type SidecarReply } from "@dapr-orders/service-kit/testing";
 import { orderIdForKey, orderRoutes } from "../src/api.js";
 import type { Approval, Order, OrderInput } from "../src/model.js";
 import {
+  daprOrderWorkflows,
   retryingTransient,
   toOrderView,
   withheldFailureMessage,
@@ -341,64 +342,83 @@ describe("order-processor API", () => {
 });
 
 describe("toOrderView", () => {
+  // What the sidecar answers to GET /v1.0/workflows/dapr/o-1.
   const state = {
-    instanceId: "o-1",
-    runtimeStatus: WorkflowRuntimeStatus.COMPLETED,
-    createdAt: new Date("2026-01-01T00:00:00Z"),
-    lastUpdatedAt: new Date("2026-01-01T00:00:02Z"),
-    serializedInput: JSON.stringify({ order: { id: "o-1", customer: "joni", item: "kiwi", total: 121 }, policy: defaultPolicy }),
-    serializedOutput: JSON.stringify({ id: "o-1", success: true, message: "Order processed" }),
+    instanceID: "o-1",
+    runtimeStatus: "COMPLETED",
+    createdAt: "2026-01-01T00:00:00.123456789Z",
+    lastUpdatedAt: "2026-01-01T00:00:02Z",
+    properties: {
+      "dapr.workflow.input": JSON.stringify({ order: { id: "o-1", customer: "joni", item: "kiwi", total: 121 }, policy: defaultPolicy }),
+      "dapr.workflow.output": JSON.stringify({ id: "o-1", success: true, message: "Order processed" }),
+    },
   };
+  const failed = (type: string, message: string) => ({
+    ...state,
+    runtimeStatus: "FAILED",
+    properties: { ...state.properties, "dapr.workflow.output": undefined, "dapr.workflow.failure.error_type": type, "dapr.workflow.failure.error_message": message },
+  });
 
-  it("names the status in upper case and gives times in ISO 8601", () => {
+  it("gives the status by name and times in ISO 8601", () => {
     expect(toOrderView(state)).to.deep.equal({
       id: "o-1",
       details: { id: "o-1", customer: "joni", item: "kiwi", total: 121 },
       status: "COMPLETED",
       awaiting_approval: false,
-      created_time: "2026-01-01T00:00:00.000Z",
+      created_time: "2026-01-01T00:00:00.123Z",
       last_updated_time: "2026-01-01T00:00:02.000Z",
       order_result: { id: "o-1", success: true, message: "Order processed" },
     });
   });
 
   it("says when the order waits for approval", () => {
-    expect(toOrderView({ ...state, runtimeStatus: WorkflowRuntimeStatus.RUNNING, customStatus: "awaiting-approval" }).awaiting_approval).to.equal(true);
+    const waiting = { ...state, runtimeStatus: "RUNNING", properties: { ...state.properties, "dapr.workflow.custom_status": "awaiting-approval" } };
+    expect(toOrderView(waiting).awaiting_approval).to.equal(true);
   });
 
-  it("converts every numeric status of the SDK to its name", () => {
-    const names = [0, 1, 3, 5, 6, 7].map((s) => toOrderView({ ...state, runtimeStatus: s }).status);
-    expect(names).to.deep.equal(["RUNNING", "COMPLETED", "FAILED", "TERMINATED", "PENDING", "SUSPENDED"]);
+  it("reads a workflow just started, which has no properties yet", () => {
+    const view = toOrderView({ instanceID: "o-1", runtimeStatus: "PENDING", createdAt: state.createdAt, lastUpdatedAt: state.createdAt });
+    expect(view).to.include({ id: "o-1", status: "PENDING", awaiting_approval: false });
+    expect(view).to.not.have.property("order_result");
   });
 
   it("gives the failure details of a failed order, no stack trace and no result", () => {
-    const failure = {
-      getErrorMessage: () => "No courier delivers to nowhere",
-      getErrorType: () => "Error",
-      getStackTrace: () => "Error: No courier…",
-    };
-    const view = toOrderView({
-      ...state,
-      runtimeStatus: WorkflowRuntimeStatus.FAILED,
-      serializedOutput: undefined,
-      workflowFailureDetails: failure,
-    });
+    const view = toOrderView(failed("Error", "No courier delivers to nowhere"));
     expect(view.status).to.equal("FAILED");
     expect(view).to.not.have.property("order_result");
-    expect(view.failure_details).to.deep.equal({
-      message: "No courier delivers to nowhere",
-      error_type: "Error",
-    });
+    expect(view.failure_details).to.deep.equal({ message: "No courier delivers to nowhere", error_type: "Error" });
   });
 
   it("withholds the text of a failure the workflow did not throw on purpose (the runtime's, or a bug's)", () => {
-    const failure = {
-      getErrorMessage: () => "Activity task #3 failed: payments/api/v1/payments answered 500: dial tcp 10.0.3.7:6379: connection refused",
-      getErrorType: () => "TaskFailedError",
-    };
-    const view = toOrderView({ ...state, runtimeStatus: WorkflowRuntimeStatus.FAILED, serializedOutput: undefined, workflowFailureDetails: failure });
+    const view = toOrderView(failed("TaskFailedError", "Activity task #3 failed: payments/api/v1/payments answered 500: dial tcp 10.0.3.7:6379: connection refused"));
     expect(view.failure_details).to.deep.equal({ message: withheldFailureMessage, error_type: "TaskFailedError" });
     expect(JSON.stringify(view)).to.not.include("10.0.3.7");
+  });
+});
+
+describe("daprOrderWorkflows (the sidecar's workflow API)", () => {
+  const order: Order = { id: "0b7a4c2e-5d1f-4e8a-9c3b-2f6d8e1a7b90", customer: "joni", item: "kiwi", total: 121 };
+  let fake: FakeSidecar | undefined;
+  const answering = async (...replies: SidecarReply[]) => {
+    fake = await FakeSidecar.start(() => replies.shift() ?? { status: 500 });
+    return daprOrderWorkflows({} as DaprWorkflowClient, fake.sidecar, memoryLogger());
+  };
+  afterEach(async () => fake?.stop());
+
+  it("reads an order (undefined for an unknown one), reading again after a transient store read failure", async () => {
+    const transient = { status: 500, body: { message: "inbox key missing (transient store read failure; retry)" } };
+    const found = { status: 200, body: { instanceID: order.id, runtimeStatus: "RUNNING", createdAt: "2026-01-01T00:00:00Z", lastUpdatedAt: "2026-01-01T00:00:01Z" } };
+    const workflows = await answering(transient, found, { status: 404, body: { errorCode: "ERR_INSTANCE_ID_NOT_FOUND" } });
+    expect((await workflows.get(order.id))?.status).to.equal("RUNNING");
+    expect(await workflows.get(order.id)).to.equal(undefined);
+    expect(fake!.calls.map((c) => `${c.method} ${c.url}`)).to.deep.equal(Array(3).fill(`GET /v1.0/workflows/dapr/${order.id}`));
+  });
+
+  it("raises the approval event with the decision", async () => {
+    await (await answering({ status: 202 })).approve(order.id, { approver: "kendall", approved: true });
+    expect(fake!.calls.map(({ method, url, body }) => ({ method, url, body }))).to.deep.equal([
+      { method: "POST", url: `/v1.0/workflows/dapr/${order.id}/raiseEvent/approval`, body: { approver: "kendall", approved: true } },
+    ]);
   });
 });
 

@@ -1,12 +1,13 @@
 // Drives the order workflow's generator step by step without Dapr, with the real
-// activities (activities.ts) on a DaprClient of our own: its service invocations
-// answer from a script, its publishes are recorded (or fail, as the script says).
+// activities (activities.ts) on an invoker and a publisher of our own: invocations
+// answer from a script, publishes are recorded (or fail, as the script says).
 // Timers fire at once; whenAny([approval, deadline]) is settled by the script.
 // While the workflow runs (not its activities), the clock and Math.random throw: a
 // workflow must not read them (it is replayed from its history).
-import type { DaprClient, WorkflowContext } from "@dapr/dapr";
+import type { WorkflowContext } from "@dapr/dapr";
 import { memoryLogger } from "@dapr-orders/service-kit/testing";
-import { createActivities, type Publisher } from "../src/activities.js";
+import { InvocationError } from "@dapr-orders/service-kit";
+import { createActivities, type Invoker, type Publisher } from "../src/activities.js";
 import type { Approval, Notification, Order, OrderInput, OrderPolicy, OrderResult } from "../src/model.js";
 import type { OrderStep } from "../src/notes.js";
 import { orderProcessingWorkflow, type OrderActivities } from "../src/workflow.js";
@@ -79,21 +80,21 @@ const success = (step: OrderStep, id: string): OrderResult => ({
   ...(step === "releaseInventory" || step === "refundPayment" ? { undone: true } : {}),
 });
 
-function scriptedDapr(script: Script, run: Run): DaprClient {
+function scriptedInvoker(script: Script, run: Run): Invoker {
   const attempts = new Map<OrderStep, number>();
-  return {
-    invoker: {
-      invoke: async (appId: string, path: string, _method: unknown, body: Order, options?: { headers?: Record<string, string> }) => {
-        const step = stepOf(appId, path);
-        run.calls.push(step);
-        run.callTraceparents.push(options?.headers?.traceparent);
-        const attempt = (attempts.get(step) ?? 0) + 1;
-        attempts.set(step, attempt);
-        return script.answer?.(step, attempt) ?? success(step, body.id);
-      },
-    },
-  } as unknown as DaprClient;
+  return async (appId, path, order, traceparent) => {
+    const step = stepOf(appId, path);
+    run.calls.push(step);
+    run.callTraceparents.push(traceparent);
+    const attempt = (attempts.get(step) ?? 0) + 1;
+    attempts.set(step, attempt);
+    return (script.answer?.(step, attempt) as OrderResult | undefined) ?? success(step, order.id);
+  };
 }
+
+/** An app's refusal, as invoke() reports it: a 4xx answer. */
+export const refusal = (status: number, appError: string) =>
+  new InvocationError("app/path", status, `app/path answered ${status}: ${appError}`, appError);
 
 /** Records what is published, with its trace context, or fails as the script says. */
 function scriptedPublisher(script: Script, run: Run): Publisher {
@@ -137,7 +138,7 @@ export async function runWorkflow(order: Order, script: Script = {}, policy: Ord
     customStatus: [],
     trace: [],
   };
-  const activities = createActivities(scriptedDapr(script, run), scriptedPublisher(script, run), memoryLogger());
+  const activities = createActivities(scriptedInvoker(script, run), scriptedPublisher(script, run), memoryLogger());
   const input: OrderInput = { order, policy, traceparent: orderTraceparent };
   const generator = orderProcessingWorkflow(fakeContext(order.id, run), input);
   let answer: { value?: unknown; error?: unknown } = {};

@@ -1,12 +1,11 @@
 import { expect } from "chai";
-import type { DaprClient } from "@dapr/dapr";
 import { memoryLogger } from "@dapr-orders/service-kit/testing";
 import { createActivities } from "../src/activities.js";
 import { notes, numbered } from "../src/notes.js";
 import type { Notification, Order } from "../src/model.js";
 import type { OrderStep } from "../src/notes.js";
 import { retryDelaySeconds } from "../src/workflow.js";
-import { defaultPolicy, orderTraceparent, runWorkflow, startTime, type Run, type Script } from "./workflow-harness.js";
+import { defaultPolicy, orderTraceparent, refusal, runWorkflow, startTime, type Run, type Script } from "./workflow-harness.js";
 
 const order: Order = { id: "order-1", customer: "joni", item: "kiwi", total: 121 };
 const expensive: Order = { ...order, total: 1500 };
@@ -57,7 +56,7 @@ describe("order workflow", () => {
 
   it("publishes the list of a notify that an order scheduled before tracing (its input the list alone)", async () => {
     const published: [number, string | undefined][] = [];
-    const activities = createActivities({} as DaprClient, async (n, traceparent) => void published.push([n.seq, traceparent]), memoryLogger());
+    const activities = createActivities(async () => Promise.reject(new Error("no call")), async (n, traceparent) => void published.push([n.seq, traceparent]), memoryLogger());
     const list = numbered(order, 1, [notes.placed(order), notes.reserved(order)]);
     await activities.notify({} as never, list as never);
     expect(published).to.deep.equal([
@@ -66,10 +65,11 @@ describe("order workflow", () => {
     ]);
   });
 
-  it("processes an order in three activities: reserve, pay, ship, with every notification", async () => {
+  it("processes an order below the approval threshold in one activity (reserve, pay, ship), with every notification", async () => {
     const run = await runWorkflow(order);
     expect(run.result).to.deep.equal({ id: "order-1", success: true, message: "Order processed" });
-    expect(run.activities).to.deep.equal(["reserveInventory", "processPayment", "shipOrder"]);
+    expect(run.activities).to.deep.equal(["runSteps"]);
+    expect(run.calls).to.deep.equal(["reserveInventory", "processPayment", "shipOrder"]);
     expect(messages(run)).to.deep.equal([
       "Processing order for joni. Item: kiwi, Total: 121",
       "Reserved inventory: kiwi",
@@ -105,7 +105,9 @@ describe("order workflow", () => {
     it("tries a step whose app is unreachable again after durable timers, and goes on once it answers", async () => {
       const run = await runWorkflow(order, answering({ processPayment: (attempt) => (attempt < 3 ? unreachable() : undefined) }));
       expect(run.result?.success).to.equal(true);
+      // Each try starts again from the step it could not reach: the reservation is not asked again.
       expect(run.calls).to.deep.equal(["reserveInventory", "processPayment", "processPayment", "processPayment", "shipOrder"]);
+      expect(run.activities).to.deep.equal(["runSteps", "runSteps", "runSteps"]);
       expect(run.timers).to.deep.equal([1, 2].map((s) => new Date(startTime.getTime() + s * 1000)));
       expect(types(run)).to.deep.equal(["placed", "reserved", "paid", "shipped", "completed"]);
     });
@@ -135,7 +137,7 @@ describe("order workflow", () => {
 
     it("takes a 4xx as a real answer: no retry", async () => {
       const refused = () => {
-        throw new Error(JSON.stringify({ status: 400, error_msg: '{"error":"item is required"}' }));
+        throw refusal(400, "item is required");
       };
       const run = await runWorkflow(order, answering({ reserveInventory: refused }));
       expect(run.calls).to.deep.equal(["reserveInventory"]);
@@ -193,7 +195,7 @@ describe("order workflow", () => {
       expect(run.timers).to.deep.equal([deadline]);
       expect(run.customStatus).to.deep.equal(["awaiting-approval", ""]);
       // Set before the notification that announces the wait, so an approval sent on seeing it is taken.
-      expect(run.trace.slice(0, 3)).to.deep.equal(["activity:reserveInventory", "status:awaiting-approval", "activity:notify"]);
+      expect(run.trace.slice(0, 3)).to.deep.equal(["activity:runSteps", "status:awaiting-approval", "activity:notify"]);
       const waiting = run.published.find((n) => n.type === "awaitingApproval");
       expect(waiting?.message).to.equal(`Waiting for approval: total 1000 is at or above 1000. Deadline: ${deadline.toISOString()}`);
       expect(waiting?.deadline).to.equal(deadline.toISOString());
@@ -203,6 +205,8 @@ describe("order workflow", () => {
       const run = await runWorkflow(expensive, { approval: { approver: "kendall", approved: true } });
       expect(run.result?.success).to.equal(true);
       expect(run.calls).to.deep.equal(["reserveInventory", "processPayment", "shipOrder"]);
+      // Reserve; then, once approved, pay and ship: two step activities.
+      expect(run.activities).to.deep.equal(["runSteps", "notify", "notify", "runSteps"]);
       expect(messages(run).slice(2, 4)).to.deep.equal([
         "Waiting for approval: total 1500 is at or above 1000. Deadline: 2026-01-02T03:05:05.000Z",
         "Order was approved by kendall.",

@@ -1,13 +1,12 @@
 // payments: a simulated payment provider, invoked by order-processor; its records
 // are in the Dapr state store "records-state".
-import { createApp, createDaprClient, createLogger, daprStateStore, serve } from "@dapr-orders/service-kit";
+import { createApp, createLogger, daprStateStore, serve, Sidecar } from "@dapr-orders/service-kit";
 import { config } from "./config.js";
 import { Payments } from "./payments.js";
 import { paymentRoutes } from "./routes.js";
 
 const logger = createLogger("payments");
-const dapr = createDaprClient(config.dapr, logger);
-const payments = new Payments(daprStateStore(dapr, config.stateStore), {
+const payments = new Payments(daprStateStore(new Sidecar(config.dapr), config.stateStore), {
   ...config,
   onConflict: (key, attempt) => logger.debug("concurrent update, retrying", { key, attempt }),
 });

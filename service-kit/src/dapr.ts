@@ -1,21 +1,12 @@
-// The thin edge to the app's own Dapr sidecar: a configured DaprClient (and the
-// options for the workflow client and runtime), and service invocation that returns
-// typed JSON or throws an error saying which call failed. Every client sends the
-// sidecar's API token when there is one (DAPR_API_TOKEN, in DaprSettings).
-import { CommunicationProtocolEnum, DaprClient, HttpMethod, LoggerService, LogLevel } from "@dapr/dapr";
+// The thin edge to the app's own Dapr sidecar: the options for the SDK's workflow
+// runtime and client (gRPC), and service invocation and publish over the sidecar's HTTP
+// API (sidecar.ts), which return typed JSON or throw an error saying which call
+// failed. Every call sends the sidecar's API token when there is one (DAPR_API_TOKEN).
+import { LoggerService, LogLevel } from "@dapr/dapr";
 import type { DaprSettings } from "./config.js";
 import type { Logger } from "./logger.js";
+import type { Sidecar, SidecarAnswer } from "./sidecar.js";
 import { traceparentInterceptor } from "./trace.js";
-
-export function createDaprClient(dapr: DaprSettings, logger: Logger): DaprClient {
-  return new DaprClient({
-    daprHost: dapr.host,
-    daprPort: dapr.httpPort,
-    communicationProtocol: CommunicationProtocolEnum.HTTP,
-    daprApiToken: dapr.apiToken,
-    logger: sdkLogger(logger),
-  });
-}
 
 /**
  * Options for a DaprWorkflowClient or WorkflowRuntime: the sidecar's gRPC port, its
@@ -73,66 +64,57 @@ export class InvocationError extends Error {
   }
 }
 
-/** POST (or another method) `body` to `appId`'s `path` through the sidecar. */
+/** POST (or another method) `body` to `appId`'s `path` through the sidecar; answers the app's JSON (or text). */
 export async function invoke<T>(
-  client: DaprClient,
+  sidecar: Sidecar,
   appId: string,
   path: string,
   body?: object,
-  method: HttpMethod = HttpMethod.POST,
+  method = "POST",
   headers?: Record<string, string>,
 ): Promise<T> {
+  const target = `${appId}/${path}`;
+  let answer: SidecarAnswer;
   try {
-    const options = headers === undefined ? [] : [{ headers }];
-    return (await client.invoker.invoke(appId, path, method, body, ...options)) as T;
+    answer = await sidecar.call(method, `/v1.0/invoke/${encodeURIComponent(appId)}/method/${path}`, { body, headers });
   } catch (err) {
-    throw asInvocationError(`${appId}/${path}`, err);
+    throw new InvocationError(target, undefined, `${target} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const answered = parsed(answer.body);
+  if (answer.status >= 200 && answer.status < 300) return answered as T;
+  const error = (answered as { error?: unknown } | undefined)?.error;
+  const appError = typeof error === "string" ? error : undefined;
+  throw new InvocationError(target, answer.status, `${target} answered ${answer.status}: ${appError ?? answer.body}`, appError);
+}
+
+/** JSON when it is JSON, else the text; undefined for an empty body. */
+function parsed(text: string): unknown {
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }
 
 /**
- * Publishes `data` (JSON) to `topic` of pubsub component `pubsub` through the sidecar's
- * HTTP API, with `headers`: the SDK's publish sends none, and a `traceparent` header
- * is how the publish joins a trace (Dapr puts it in the CloudEvent, and the delivery
- * continues it). Throws if the sidecar did not take it.
+ * Publishes `data` (JSON) to `topic` of pubsub component `pubsub` through the sidecar,
+ * with `headers`: a `traceparent` header is how the publish joins a trace (Dapr puts
+ * it in the CloudEvent, and the delivery continues it). Throws if the sidecar did not take it.
  */
 export async function publishEvent(
-  dapr: DaprSettings,
+  sidecar: Sidecar,
   pubsub: string,
   topic: string,
   data: object,
   headers: Record<string, string> = {},
 ): Promise<void> {
-  const url = `http://${dapr.host}:${dapr.httpPort}/v1.0/publish/${encodeURIComponent(pubsub)}/${encodeURIComponent(topic)}`;
-  const token: Record<string, string> = dapr.apiToken === undefined ? {} : { "dapr-api-token": dapr.apiToken };
-  let res: Response;
+  const failed = `publishing to ${pubsub}/${topic} failed`;
+  let answer: SidecarAnswer;
   try {
-    res = await fetch(url, {
-      method: "POST",
-      headers: { ...headers, ...token, "content-type": "application/json" },
-      body: JSON.stringify(data),
-      signal: AbortSignal.timeout(60_000),
-    });
+    answer = await sidecar.call("POST", `/v1.0/publish/${encodeURIComponent(pubsub)}/${encodeURIComponent(topic)}`, { body: data, headers });
   } catch (err) {
-    throw new Error(`publishing to ${pubsub}/${topic} failed: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`${failed}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (!res.ok) throw new Error(`publishing to ${pubsub}/${topic} failed: the sidecar answered ${res.status}: ${await res.text()}`);
-}
-
-// The SDK throws Error(JSON.stringify({ error, error_msg, status })) for non-2xx.
-function asInvocationError(target: string, err: unknown): InvocationError {
-  const text = err instanceof Error ? err.message : String(err);
-  try {
-    const { status, error_msg: body } = JSON.parse(text) as { status?: number; error_msg?: string };
-    let appError: string | undefined;
-    try {
-      const { error } = JSON.parse(body ?? "") as { error?: unknown };
-      if (typeof error === "string") appError = error;
-    } catch {
-      // not JSON: not one of our apps' answers
-    }
-    return new InvocationError(target, status, `${target} answered ${status}: ${appError ?? body ?? text}`, appError);
-  } catch {
-    return new InvocationError(target, undefined, `${target} failed: ${text}`);
-  }
+  if (answer.status < 200 || answer.status > 299) throw new Error(`${failed}: the sidecar answered ${answer.status}: ${answer.body}`);
 }

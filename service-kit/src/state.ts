@@ -12,7 +12,7 @@
 // succeeds when the key does not exist; a write with "first-write" concurrency and
 // no ETag succeeds only when the key does not exist yet; a delete without an ETag
 // always deletes; versions start again at 1 after a delete.
-import { StateConcurrencyEnum, StateConsistencyEnum, type DaprClient } from "@dapr/dapr";
+import { jsonOf, type Sidecar, type SidecarAnswer } from "./sidecar.js";
 
 export interface Versioned<T> {
   /** undefined when the key does not exist. */
@@ -111,21 +111,25 @@ interface BulkItem {
 }
 
 // Dapr's "first-write" concurrency: with an ETag, write only at that version; without, only a new key.
-const firstWrite = {
-  concurrency: StateConcurrencyEnum.CONCURRENCY_FIRST_WRITE,
-  consistency: StateConsistencyEnum.CONSISTENCY_STRONG,
-};
+const firstWrite = { concurrency: "first-write", consistency: "strong" };
 
 /** The StateStore on the Dapr state API of the app's sidecar, store `storeName`. */
-export function daprStateStore(client: DaprClient, storeName: string): StateStore {
-  const getBulk = async <T>(keys: string[]): Promise<Versioned<T>[]> => {
-    let items: BulkItem[];
+export function daprStateStore(sidecar: Sidecar, storeName: string): StateStore {
+  const base = `/v1.0/state/${encodeURIComponent(storeName)}`;
+  const failure = (what: string, answer: SidecarAnswer) => new Error(`${what} failed: the sidecar answered ${answer.status}: ${answer.body}`);
+  const call = async (what: string, method: string, path: string, body: unknown): Promise<SidecarAnswer> => {
     try {
-      items = (await client.state.getBulk(storeName, keys)) as BulkItem[];
+      return await sidecar.call(method, path, { body });
     } catch (err) {
-      throw new Error(`reading ${keys.join(", ")} from ${storeName} failed: ${messageOf(err)}`);
+      throw new Error(`${what} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const byKey = new Map(items.map((item) => [item.key, item]));
+  };
+
+  const getBulk = async <T>(keys: string[]): Promise<Versioned<T>[]> => {
+    const what = `reading ${keys.join(", ")} from ${storeName}`;
+    const answer = await call(what, "POST", `${base}/bulk`, { keys });
+    if (answer.status !== 200) throw failure(what, answer);
+    const byKey = new Map(jsonOf<BulkItem[]>(answer).map((item) => [item.key, item]));
     return keys.map((key) => {
       const item = byKey.get(key);
       const found = item !== undefined && item.data !== undefined && item.data !== "";
@@ -142,33 +146,24 @@ export function daprStateStore(client: DaprClient, storeName: string): StateStor
     },
 
     async set<T>(key: string, value: T, etag: string | undefined): Promise<void> {
-      const { error } = await client.state.save(storeName, [{ key, value, etag, options: firstWrite }]);
-      if (error === undefined) return;
-      if (statusOf(error) === 409) throw new EtagMismatch(key);
+      const what = `saving ${key} to ${storeName}`;
+      const answer = await call(what, "POST", base, [{ key, value, etag, options: firstWrite }]);
+      if (answer.status >= 200 && answer.status < 300) return;
+      if (answer.status === 409) throw new EtagMismatch(key);
       // Redis refuses to create a key that exists with a plain error (500), not a 409:
       // whether that was the reason, the key itself tells.
       if (etag === undefined && (await store.get(key)).value !== undefined) throw new EtagMismatch(key);
-      throw new Error(`saving ${key} to ${storeName} failed: ${error.message}`);
+      throw failure(what, answer);
     },
 
     async delete(key: string): Promise<void> {
-      const { error } = await client.state.delete(storeName, key);
-      if (error !== undefined) throw new Error(`deleting ${key} from ${storeName} failed: ${error.message}`);
+      const what = `deleting ${key} from ${storeName}`;
+      const answer = await call(what, "DELETE", `${base}/${encodeURIComponent(key)}`, undefined);
+      if (answer.status < 200 || answer.status > 299) throw failure(what, answer);
     },
   };
   return store;
 }
-
-// The SDK's errors carry the HTTP answer as JSON in their message.
-function statusOf(error: Error): number | undefined {
-  try {
-    return (JSON.parse(error.message) as { status?: number }).status;
-  } catch {
-    return undefined;
-  }
-}
-
-const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** A store call, as MemoryStateStore's hooks see it; `n` counts calls from 1. */
 export interface StoreCall {

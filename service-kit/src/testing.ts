@@ -5,6 +5,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type Koa from "koa";
 import { createLogger, type Logger } from "./logger.js";
+import { Sidecar } from "./sidecar.js";
 import { metricsRegistry } from "./metrics.js";
 
 export { MemoryStateStore, type StoreCall } from "./state.js";
@@ -48,6 +49,55 @@ export async function responseBody(res: Response): Promise<any> {
     return JSON.parse(text);
   } catch {
     return text;
+  }
+}
+
+/** A request that a FakeSidecar received. */
+export interface SidecarCall {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  /** The body parsed as JSON (undefined when empty). */
+  body: unknown;
+}
+
+/** What a FakeSidecar answers: a status, and a body (JSON unless a string). */
+export type SidecarReply = { status: number; body?: unknown };
+
+/**
+ * A stand-in for a Dapr sidecar's HTTP API on a loopback port, for unit tests of the
+ * code on the Sidecar client: records each request, and answers as `reply` says.
+ */
+export class FakeSidecar {
+  readonly calls: SidecarCall[] = [];
+  private constructor(
+    private readonly server: http.Server,
+    readonly sidecar: Sidecar,
+  ) {}
+
+  static async start(reply: (call: SidecarCall) => SidecarReply, apiToken?: string): Promise<FakeSidecar> {
+    let fake: FakeSidecar | undefined;
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        const text = Buffer.concat(chunks).toString();
+        const call = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: text === "" ? undefined : JSON.parse(text) };
+        fake!.calls.push(call);
+        const { status, body } = reply(call);
+        res.writeHead(status, { "content-type": "application/json" }).end(body === undefined ? "" : typeof body === "string" ? body : JSON.stringify(body));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    fake = new FakeSidecar(server, new Sidecar({ host: "127.0.0.1", httpPort: String(port), grpcPort: "1", ...(apiToken === undefined ? {} : { apiToken }) }));
+    return fake;
+  }
+
+  async stop(): Promise<void> {
+    this.sidecar.close();
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
   }
 }
 

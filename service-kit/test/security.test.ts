@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import http from "node:http";
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { DaprWorkflowClient } from "@dapr/dapr";
@@ -8,14 +7,14 @@ import {
   appHost,
   appTokenRequired,
   createApp,
-  createDaprClient,
   daprSettings,
+  invoke,
   InvocationError,
   Router,
   sameSecret,
   workflowOptions,
 } from "../src/index.js";
-import { memoryLogger, request } from "../src/testing.js";
+import { FakeSidecar, memoryLogger, request } from "../src/testing.js";
 
 function echoApp(options: { contentSecurityPolicy?: false } = {}) {
   const routes = new Router();
@@ -140,24 +139,14 @@ describe("security settings", () => {
 });
 
 describe("the Dapr API token", () => {
-  it("is sent by the DaprClient that createDaprClient makes", async () => {
-    const seen: (string | undefined)[] = [];
-    const sidecar = http.createServer((req, res) => {
-      seen.push(req.headers["dapr-api-token"] as string | undefined);
-      res.setHeader("content-type", "application/json");
-      res.end(req.url?.startsWith("/v1.0/invoke") ? '{"ok":true}' : "{}"); // {}: the metadata the client asks for first
-    });
-    await new Promise<void>((resolve) => sidecar.listen(0, "127.0.0.1", resolve));
+  it("is sent with every call of the Sidecar client", async () => {
+    const fake = await FakeSidecar.start(() => ({ status: 200, body: { ok: true } }), "d4pr-token");
     try {
-      const port = String((sidecar.address() as AddressInfo).port);
-      const settings = { host: "127.0.0.1", httpPort: port, grpcPort: "1", apiToken: "d4pr-token" };
-      const client = createDaprClient(settings, memoryLogger());
-      expect(await client.invoker.invoke("payments", "api/v1/payments", undefined as never)).to.deep.equal({ ok: true });
-      expect(seen).to.not.be.empty;
-      expect(seen.every((token) => token === "d4pr-token"), JSON.stringify(seen)).to.equal(true);
+      expect(await invoke(fake.sidecar, "payments", "api/v1/payments", {})).to.deep.equal({ ok: true });
+      await fake.sidecar.call("GET", "/v1.0/workflows/dapr/o-1");
+      expect(fake.calls.map((c) => c.headers["dapr-api-token"])).to.deep.equal(["d4pr-token", "d4pr-token"]);
     } finally {
-      sidecar.closeAllConnections();
-      await new Promise((resolve) => sidecar.close(resolve));
+      await fake.stop();
     }
   });
 

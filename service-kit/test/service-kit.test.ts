@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import { HttpMethod, type DaprClient } from "@dapr/dapr";
 import {
   badRequest,
   createApp,
@@ -11,7 +10,7 @@ import {
   InvocationError,
   Router,
 } from "../src/index.js";
-import { memoryLogger, request } from "../src/testing.js";
+import { FakeSidecar, memoryLogger, request, type SidecarReply } from "../src/testing.js";
 
 describe("logger", () => {
   it("writes one JSON line per entry, naming the service, with the fields given", () => {
@@ -91,19 +90,23 @@ describe("createApp", () => {
 
 describe("invoke", () => {
   const failure = (call: Promise<unknown>) => call.then(() => Promise.reject(new Error("no failure")), (e: InvocationError) => e);
-  const failing = (error: Error) => ({ invoker: { invoke: async () => Promise.reject(error) } }) as unknown as DaprClient;
+  let fake: FakeSidecar | undefined;
+  const answering = async (reply: SidecarReply) => (fake = await FakeSidecar.start(() => reply)).sidecar;
+  afterEach(async () => fake?.stop());
 
-  it("returns what the other app answered", async () => {
-    const calls: unknown[][] = [];
-    const client = { invoker: { invoke: async (...args: unknown[]) => (calls.push(args), { ok: true }) } };
-    const answer = await invoke(client as unknown as DaprClient, "payments", "api/v1/payments", { id: "o-1" });
+  it("calls the other app through the sidecar, and returns what the app answered", async () => {
+    const sidecar = await answering({ status: 201, body: { ok: true } });
+    const answer = await invoke(sidecar, "payments", "api/v1/payments", { id: "o-1" }, "POST", { traceparent: "t" });
     expect(answer).to.deep.equal({ ok: true });
-    expect(calls).to.deep.equal([["payments", "api/v1/payments", HttpMethod.POST, { id: "o-1" }]]);
+    expect(fake!.calls.map(({ method, url, body }) => ({ method, url, body }))).to.deep.equal([
+      { method: "POST", url: "/v1.0/invoke/payments/method/api/v1/payments", body: { id: "o-1" } },
+    ]);
+    expect(fake!.calls[0]!.headers.traceparent).to.equal("t");
   });
 
   it("says which call failed, with the status and the error the app gave", async () => {
-    const sdkError = new Error(JSON.stringify({ error: "Not Found", error_msg: '{"error":"no payment for order o-9"}', status: 404 }));
-    const err = await failure(invoke(failing(sdkError), "payments", "api/v1/payments/o-9/refund"));
+    const sidecar = await answering({ status: 404, body: { error: "no payment for order o-9" } });
+    const err = await failure(invoke(sidecar, "payments", "api/v1/payments/o-9/refund"));
     expect(err).to.be.instanceOf(InvocationError);
     expect(err.status).to.equal(404);
     expect(err.message).to.equal("payments/api/v1/payments/o-9/refund answered 404: no payment for order o-9");
@@ -111,17 +114,19 @@ describe("invoke", () => {
   });
 
   it("keeps an answer of Dapr's (no error of the app's) for the log only", async () => {
-    const denied = '{"errorCode":"ERR_DIRECT_INVOKE","message":"access control policy has denied access to id: spiffe://public/ns/default/shipping"}';
-    const sdkError = new Error(JSON.stringify({ error: "Forbidden", error_msg: denied, status: 403 }));
-    const err = await failure(invoke(failing(sdkError), "payments", "api/v1/payments"));
+    const denied = { errorCode: "ERR_DIRECT_INVOKE", message: "access control policy has denied access to id: spiffe://public/ns/default/shipping" };
+    const err = await failure(invoke(await answering({ status: 403, body: denied }), "payments", "api/v1/payments"));
     expect(err.status).to.equal(403);
     expect(err.appError).to.equal(undefined);
     expect(err.message).to.include("access control policy has denied access");
   });
 
   it("reports a failure without an HTTP answer as it is", async () => {
-    const err = await failure(invoke(failing(new Error("connect ECONNREFUSED")), "inventory", "x"));
+    const sidecar = await answering({ status: 200 });
+    await fake!.stop(); // nothing listens on its port any more
+    fake = undefined;
+    const err = await failure(invoke(sidecar, "inventory", "x"));
     expect(err.status).to.equal(undefined);
-    expect(err.message).to.equal("inventory/x failed: connect ECONNREFUSED");
+    expect(err.message).to.match(/^inventory\/x failed: .*ECONNREFUSED/);
   });
 });

@@ -1,68 +1,64 @@
 import { expect } from "chai";
-import { StateConcurrencyEnum, StateConsistencyEnum, type DaprClient } from "@dapr/dapr";
 import { compareAndSet, daprStateStore, EtagMismatch, PerKeyQueue } from "../src/index.js";
-import { MemoryStateStore } from "../src/testing.js";
+import { FakeSidecar, MemoryStateStore, type SidecarCall } from "../src/testing.js";
 
-/** Dapr's answer to a refused request, as the SDK reports it. */
-const sdkError = (status: number, message: string) => new Error(JSON.stringify({ error: "x", error_msg: message, status }));
-
-/** A DaprClient whose state API answers from `stored`; saves go to `saved` unless `refuse` says why not. */
-function fakeDapr(stored: Record<string, { data: unknown; etag: string }>, refuse?: (item: { key: string; etag?: string }) => Error | undefined) {
-  const saved: unknown[][] = [];
-  const bulkReads: string[][] = [];
-  const client = {
-    state: {
-      getBulk: async (_store: string, keys: string[]) => {
-        bulkReads.push(keys);
-        return keys.map((key) => (stored[key] === undefined ? { key } : { key, ...stored[key] }));
-      },
-      save: async (_store: string, items: { key: string; etag?: string }[]) => {
-        saved.push(items);
-        const error = refuse?.(items[0]!);
-        return error === undefined ? {} : { error };
-      },
-      delete: async () => ({}),
-    },
-  } as unknown as DaprClient;
-  return { client, saved, bulkReads };
+/**
+ * A sidecar whose state API answers from `stored`; a save is refused with the status
+ * `refuse` gives (e.g. 409), or taken.
+ */
+async function sidecarWith(stored: Record<string, { data: unknown; etag: string }>, refuse?: (item: { key: string; etag?: string }) => number | undefined) {
+  return FakeSidecar.start(({ method, url, body }: SidecarCall) => {
+    if (method === "POST" && url === "/v1.0/state/s/bulk") {
+      const { keys } = body as { keys: string[] };
+      return { status: 200, body: keys.map((key) => (stored[key] === undefined ? { key } : { key, ...stored[key] })) };
+    }
+    if (method === "POST" && url === "/v1.0/state/s") {
+      const status = refuse?.((body as { key: string; etag?: string }[])[0]!);
+      return status === undefined ? { status: 204 } : { status, body: { errorCode: "ERR_STATE_SAVE", message: `failed saving state in state store s` } };
+    }
+    return { status: 404 };
+  });
 }
 
 describe("daprStateStore", () => {
+  let fake: FakeSidecar | undefined;
+  afterEach(async () => fake?.stop());
+
   it("reads several keys in one bulk call, in the order asked, with their ETags", async () => {
-    const { client, bulkReads } = fakeDapr({ a: { data: { n: 1 }, etag: "3" }, c: { data: "", etag: "1" } });
-    const found = await daprStateStore(client, "s").getBulk(["b", "a", "c"]);
+    fake = await sidecarWith({ a: { data: { n: 1 }, etag: "3" }, c: { data: "", etag: "1" } });
+    const found = await daprStateStore(fake.sidecar, "s").getBulk(["b", "a", "c"]);
     expect(found).to.deep.equal([
       { value: undefined, etag: undefined },
       { value: { n: 1 }, etag: "3" },
       { value: undefined, etag: undefined },
     ]);
-    expect(bulkReads).to.deep.equal([["b", "a", "c"]]);
+    expect(fake.calls.map((c) => c.body)).to.deep.equal([{ keys: ["b", "a", "c"] }]);
   });
 
   it("saves in one call with first-write concurrency, with the ETag or without one", async () => {
-    const { client, saved } = fakeDapr({});
-    const store = daprStateStore(client, "s");
+    fake = await sidecarWith({});
+    const store = daprStateStore(fake.sidecar, "s");
     await store.set("a", { n: 1 }, "3");
     await store.set("b", { n: 2 }, undefined);
-    const options = { concurrency: StateConcurrencyEnum.CONCURRENCY_FIRST_WRITE, consistency: StateConsistencyEnum.CONSISTENCY_STRONG };
-    expect(saved).to.deep.equal([
+    const options = { concurrency: "first-write", consistency: "strong" };
+    expect(fake.calls.map((c) => c.body)).to.deep.equal([
       [{ key: "a", value: { n: 1 }, etag: "3", options }],
-      [{ key: "b", value: { n: 2 }, etag: undefined, options }],
+      [{ key: "b", value: { n: 2 }, options }],
     ]);
   });
 
   it("reports a 409 (another writer won) as EtagMismatch", async () => {
-    const { client } = fakeDapr({}, () => sdkError(409, "possible etag mismatch"));
-    const error = await daprStateStore(client, "s").set("a", 1, "3").catch((err) => err);
+    fake = await sidecarWith({}, () => 409);
+    const error = await daprStateStore(fake.sidecar, "s").set("a", 1, "3").catch((err) => err);
     expect(error).to.be.instanceOf(EtagMismatch);
   });
 
   it("reports a refused creation as EtagMismatch when the key exists, and as a failure when it does not", async () => {
-    const refuse = () => sdkError(500, "failed saving state in state store s: failed to set key a");
-    const exists = fakeDapr({ a: { data: 1, etag: "1" } }, refuse);
-    expect(await daprStateStore(exists.client, "s").set("a", 2, undefined).catch((err) => err)).to.be.instanceOf(EtagMismatch);
-    const missing = fakeDapr({}, refuse);
-    const error = await daprStateStore(missing.client, "s").set("a", 2, undefined).catch((err) => err);
+    fake = await sidecarWith({ a: { data: 1, etag: "1" } }, () => 500);
+    expect(await daprStateStore(fake.sidecar, "s").set("a", 2, undefined).catch((err) => err)).to.be.instanceOf(EtagMismatch);
+    await fake.stop();
+    fake = await sidecarWith({}, () => 500);
+    const error = await daprStateStore(fake.sidecar, "s").set("a", 2, undefined).catch((err) => err);
     expect(error).to.be.instanceOf(Error).and.not.instanceOf(EtagMismatch);
     expect(error.message).to.match(/saving a to s failed/);
   });

@@ -1,13 +1,12 @@
 // shipping: a simulated shipping provider, invoked by order-processor; its records
 // are in the Dapr state store "records-state".
-import { createApp, createDaprClient, createLogger, daprStateStore, serve } from "@dapr-orders/service-kit";
+import { createApp, createLogger, daprStateStore, serve, Sidecar } from "@dapr-orders/service-kit";
 import { config } from "./config.js";
 import { shippingRoutes } from "./routes.js";
 import { Shipping } from "./shipping.js";
 
 const logger = createLogger("shipping");
-const dapr = createDaprClient(config.dapr, logger);
-const shipping = new Shipping(daprStateStore(dapr, config.stateStore), {
+const shipping = new Shipping(daprStateStore(new Sidecar(config.dapr), config.stateStore), {
   ...config,
   onConflict: (key, attempt) => logger.debug("concurrent update, retrying", { key, attempt }),
 });
