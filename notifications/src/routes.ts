@@ -10,7 +10,7 @@ import { appTokenRequired, jsonBody, Router, traceIdOf, validTraceparent, type L
 import type { DeadLetters } from "./dead-letters.js";
 import type { EventHistory, StoredEvent } from "./history.js";
 import { notificationsDeduplicated, notificationsDelivered } from "./metrics.js";
-import { parseNotification, type Notification } from "./notification.js";
+import { parseMessage, type Notification } from "./notification.js";
 
 export interface SubscriptionOptions {
   history: Pick<EventHistory, "record">;
@@ -40,13 +40,14 @@ export function notificationRoutes({ history, publish, deadLetters, logger, appT
   }
 
   router.post("/notifications", sidecarOnly, async (ctx) => {
-    // Dapr wraps what order-processor published in a CloudEvent: the notification is its data.
+    // Dapr wraps what order-processor published in a CloudEvent: its data is a list of
+    // an order's notifications (or a single one), kept in their order.
     const cloudEvent = jsonBody(ctx);
     const data = dataOf(cloudEvent);
     ctx.state.logFields = { order_id: orderIdOf(data) };
-    const notification = withTraceId(parseNotification(data), cloudEvent);
-    ctx.state.logFields = { order_id: notification.order_id, seq: notification.seq };
-    await keep(notification);
+    const notifications = parseMessage(data).map((n) => withTraceId(n, cloudEvent));
+    ctx.state.logFields = { order_id: notifications[0]!.order_id, seq: notifications.map((n) => n.seq) };
+    for (const notification of notifications) await keep(notification);
     ctx.body = { status: "SUCCESS" };
   });
 
@@ -60,10 +61,9 @@ export function notificationRoutes({ history, publish, deadLetters, logger, appT
     const event_id = typeof cloudEvent.id === "string" ? cloudEvent.id : undefined;
     ctx.state.logFields = { order_id };
     const valid = validOrUndefined(data);
-    const notification = valid === undefined ? undefined : withTraceId(valid, cloudEvent);
-    if (notification !== undefined) {
-      logger.warn("notification delivered late, through the dead-letter topic", { order_id, seq: notification.seq, event_id });
-      await keep(notification);
+    if (valid !== undefined) {
+      logger.warn("notifications delivered late, through the dead-letter topic", { order_id, seq: valid.map((n) => n.seq), event_id });
+      for (const notification of valid) await keep(withTraceId(notification, cloudEvent));
     } else {
       logger.error("notification could not be delivered (dead letter)", { order_id, event_id, data });
       await deadLetters.add({ time: new Date().toISOString(), order_id, event_id, data });
@@ -80,9 +80,9 @@ function withTraceId(notification: Notification, cloudEvent: Record<string, unkn
   return traceparent === undefined ? notification : { ...notification, trace_id: traceIdOf(traceparent) };
 }
 
-function validOrUndefined(data: unknown): Notification | undefined {
+function validOrUndefined(data: unknown): Notification[] | undefined {
   try {
-    return parseNotification(data);
+    return parseMessage(data);
   } catch {
     return undefined;
   }
@@ -90,7 +90,8 @@ function validOrUndefined(data: unknown): Notification | undefined {
 
 const dataOf = (body: Record<string, unknown>): unknown => ("data" in body ? body.data : body);
 
-function orderIdOf(data: unknown): string | undefined {
+function orderIdOf(message: unknown): string | undefined {
+  const data: unknown = Array.isArray(message) ? message[0] : message;
   const id = typeof data === "object" && data !== null ? (data as { order_id?: unknown }).order_id : undefined;
   return typeof id === "string" ? id : undefined;
 }

@@ -52,6 +52,25 @@ describe("notifications API", () => {
     expect(published).to.deep.equal([stored]);
   });
 
+  it("keeps each notification of a message that holds a list (a step's), in their order", async () => {
+    const { app, history, published } = setup();
+    const shipped = { ...notification, seq: 4, type: "shipped", message: "Order submitted for shipping" };
+    const completed = { ...notification, seq: 5, type: "completed", message: "Order processed for joni. Item: kiwi, Total: 121.5" };
+    expect((await deliver(app, [shipped, completed])).status).to.equal(200);
+    expect(history.events.map((e) => e.seq)).to.deep.equal([4, 5]);
+    expect(published.map((e) => e.type)).to.deep.equal(["shipped", "completed"]);
+  });
+
+  it("refuses a list with a bad notification (400 naming which), an empty one and one too long, keeping none of it", async () => {
+    const { app, history } = setup();
+    const bad = await deliver(app, [notification, { ...notification, seq: 0 }]);
+    expect(bad.status).to.equal(400);
+    expect(bad.body.error).to.match(/^notification 2 of 2: seq/);
+    expect((await deliver(app, [])).status).to.equal(400);
+    expect((await deliver(app, Array.from({ length: 21 }, (_, i) => ({ ...notification, seq: i + 1 })))).status).to.equal(400);
+    expect(history.events).to.be.empty;
+  });
+
   it("keeps the order's trace id from the CloudEvent's traceparent (Dapr's), never from the data", async () => {
     const { app, history } = setup();
     const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
@@ -115,7 +134,7 @@ describe("notifications API", () => {
     expect(history.events).to.have.length(1);
     expect(published).to.have.length(1);
     expect(deadLetters.letters).to.be.empty;
-    expect(logger.lines.some((l) => l.level === "warn" && l.msg === "notification delivered late, through the dead-letter topic")).to.equal(true);
+    expect(logger.lines.some((l) => l.level === "warn" && l.msg === "notifications delivered late, through the dead-letter topic")).to.equal(true);
   });
 
   it("logs a dead letter at error level with its order, and keeps it", async () => {

@@ -1,7 +1,8 @@
 // The workflow's activities: the only places where the order workflow touches the
 // world. runSteps runs steps one after another: each calls another app through the
-// Dapr sidecar (service invocation) and publishes its own notifications (pub/sub),
-// so a small order needs one activity in all. notify publishes what no step carries.
+// Dapr sidecar (service invocation) and publishes its own notifications (pub/sub) as
+// one message, so a small order needs one activity and three messages in all.
+// notify publishes what no step carries.
 //
 // An activity runs at least once: the workflow may run it again after a crash or a
 // lost answer. That is safe: the other apps answer the same way when asked twice for
@@ -31,8 +32,11 @@ export interface PubsubTarget {
   topic: string;
 }
 
-/** Publishes one notification, with the order's trace context when there is one; throws if it was not published. */
-export type Publisher = (notification: Notification, traceparent: string | undefined) => Promise<void>;
+/**
+ * Publishes notifications of one order as one message, with the order's trace
+ * context when there is one; throws if it was not published.
+ */
+export type Publisher = (notifications: Notification[], traceparent: string | undefined) => Promise<void>;
 
 /** Calls a step's app (service invocation), with the order's trace context; throws InvocationError for a non-2xx answer. */
 export type Invoker = (appId: string, path: string, order: Order, traceparent: string | undefined) => Promise<OrderResult>;
@@ -45,8 +49,8 @@ export function daprInvoker(sidecar: Sidecar): Invoker {
 
 /** Publishes through the sidecar's HTTP API, with the traceparent header (Dapr puts it in the CloudEvent). */
 export function daprPublisher(sidecar: Sidecar, pubsub: PubsubTarget): Publisher {
-  return (notification, traceparent) =>
-    publishEvent(sidecar, pubsub.name, pubsub.topic, notification, traceparent === undefined ? {} : { traceparent });
+  return (notifications, traceparent) =>
+    publishEvent(sidecar, pubsub.name, pubsub.topic, notifications, traceparent === undefined ? {} : { traceparent });
 }
 
 /** Where each step's request goes, in its app. */
@@ -59,24 +63,22 @@ const paths: Record<OrderStep, (order: Order) => string> = {
 };
 
 export function createActivities(invoker: Invoker, publisher: Publisher, logger: Logger): OrderActivities {
-  async function publish(notification: Notification, traceparent: string | undefined): Promise<void> {
-    await publisher(notification, traceparent);
-    countPublished(notification);
+  async function publish(notifications: Notification[], traceparent: string | undefined): Promise<void> {
+    if (notifications.length === 0) return;
+    await publisher(notifications, traceparent);
+    notifications.forEach(countPublished);
   }
 
-  /** Publishes each notification in turn; returns those that could not be published. */
-  async function publishAll(list: Notification[], traceparent: string | undefined): Promise<Notification[]> {
-    const failed: Notification[] = [];
-    for (const notification of list) {
-      try {
-        await publish(notification, traceparent);
-      } catch (err) {
-        const { order_id, seq } = notification;
-        logger.warn("notification not published: the workflow tries again", { order_id, seq, ...traceFields(traceparent), err });
-        failed.push(notification);
-      }
+  /** Publishes the notifications as one message; returns them if that failed (the workflow tries again), else none. */
+  async function tryPublish(notifications: Notification[], traceparent: string | undefined): Promise<Notification[]> {
+    try {
+      await publish(notifications, traceparent);
+      return [];
+    } catch (err) {
+      const { order_id } = notifications[0]!;
+      logger.warn("notifications not published: the workflow tries again", { order_id, seq: notifications.map((n) => n.seq), ...traceFields(traceparent), err });
+      return notifications;
     }
-    return failed;
   }
 
   async function call(step: OrderStep, order: Order, traceparent: string | undefined): Promise<OrderResult> {
@@ -95,27 +97,34 @@ export function createActivities(invoker: Invoker, publisher: Publisher, logger:
     }
   }
 
-  /** Runs the steps in turn until one answers no or cannot be reached, each publishing its notifications. */
+  /**
+   * Runs the steps in turn until one answers no or cannot be reached. Each step
+   * publishes what it says as one message: `before` goes with the first step's.
+   */
   async function runSteps(_ctx: WorkflowActivityContext, { order, steps, seq, before, traceparent }: RunInput): Promise<RunOutcome> {
-    const unpublished = await publishAll(before, traceparent);
     const answered: OrderResult[] = [];
+    const unpublished: Notification[] = [];
     const first = seq + before.length; // the steps' notifications are numbered from here
     let next = first;
+    let said = before; // not published yet
     for (const step of steps) {
       let result: OrderResult;
       try {
         result = await timed(step, () => call(step, order, traceparent));
       } catch (err) {
         logger.warn(`${stepApp[step]} could not be reached: the workflow tries again later`, { order_id: order.id, ...traceFields(traceparent), step, err });
+        unpublished.push(...(await tryPublish(said, traceparent)));
         return { answered, numbered: next - first, unpublished, unreached: true };
       }
       if (step === "releaseInventory" || step === "refundPayment") compensations.inc({ step });
       const after = numbered(order, next, outcomeNotes(step, order, result));
       next += after.length;
-      unpublished.push(...(await publishAll(after, traceparent)));
+      unpublished.push(...(await tryPublish([...said, ...after], traceparent)));
+      said = [];
       answered.push(result);
       if (!result.success) break;
     }
+    unpublished.push(...(await tryPublish(said, traceparent))); // `before`, when there was no step
     return { answered, numbered: next - first, unpublished, unreached: false };
   }
 
@@ -125,7 +134,7 @@ export function createActivities(invoker: Invoker, publisher: Publisher, logger:
       timed("notify", async (): Promise<void> => {
         // A notify that an order scheduled before tracing came has the list alone.
         const { notifications, traceparent } = Array.isArray(input) ? { notifications: input, traceparent: undefined } : input;
-        for (const notification of notifications) await publish(notification, traceparent);
+        await publish(notifications, traceparent);
       }),
   };
 }

@@ -45,6 +45,8 @@ export interface Run {
   calls: OrderStep[];
   /** What was published, in publish order (repeats included). */
   published: Notification[];
+  /** The seqs of each message published, in publish order. */
+  messages: number[][];
   /** The traceparent each publish and each call was sent with. */
   publishedTraceparents: (string | undefined)[];
   callTraceparents: (string | undefined)[];
@@ -96,12 +98,15 @@ function scriptedInvoker(script: Script, run: Run): Invoker {
 export const refusal = (status: number, appError: string) =>
   new InvocationError("app/path", status, `app/path answered ${status}: ${appError}`, appError);
 
-/** Records what is published, with its trace context, or fails as the script says. */
+/** Records what is published (each message, and each notification with its trace context), or fails as the script says. */
 function scriptedPublisher(script: Script, run: Run): Publisher {
-  return async (notification, traceparent) => {
-    script.publish?.(notification);
-    run.published.push(notification);
-    run.publishedTraceparents.push(traceparent);
+  return async (notifications, traceparent) => {
+    notifications.forEach((n) => script.publish?.(n)); // a notification that fails fails its message
+    run.messages.push(notifications.map((n) => n.seq));
+    for (const notification of notifications) {
+      run.published.push(notification);
+      run.publishedTraceparents.push(traceparent);
+    }
   };
 }
 
@@ -131,6 +136,7 @@ export async function runWorkflow(order: Order, script: Script = {}, policy: Ord
     activities: [],
     calls: [],
     published: [],
+    messages: [],
     publishedTraceparents: [],
     callTraceparents: [],
     timers: [],

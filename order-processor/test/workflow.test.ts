@@ -56,7 +56,7 @@ describe("order workflow", () => {
 
   it("publishes the list of a notify that an order scheduled before tracing (its input the list alone)", async () => {
     const published: [number, string | undefined][] = [];
-    const activities = createActivities(async () => Promise.reject(new Error("no call")), async (n, traceparent) => void published.push([n.seq, traceparent]), memoryLogger());
+    const activities = createActivities(async () => Promise.reject(new Error("no call")), async (list, traceparent) => list.forEach((n) => published.push([n.seq, traceparent])), memoryLogger());
     const list = numbered(order, 1, [notes.placed(order), notes.reserved(order)]);
     await activities.notify({} as never, list as never);
     expect(published).to.deep.equal([
@@ -79,6 +79,8 @@ describe("order workflow", () => {
     ]);
     expect(types(run)).to.deep.equal(["placed", "reserved", "paid", "shipped", "completed"]);
     expect(run.published.length, "each published once").to.equal(5);
+    // One message a step: reserve (with "placed"), pay, ship.
+    expect(run.messages).to.deep.equal([[1, 2], [3], [4, 5]]);
     expect(run.events).to.be.empty;
   });
 
@@ -116,6 +118,7 @@ describe("order workflow", () => {
       const run = await runWorkflow(order, answering({ reserveInventory: unreachable }));
       expect(run.result).to.deep.equal(no("Failed to reserve inventory: inventory could not be reached"));
       expect(run.calls).to.deep.equal([...Array(4).fill("reserveInventory"), "releaseInventory"]);
+      expect(run.messages[0], "the first try publishes what was said before the step it could not reach").to.deep.equal([1]);
       expect(messages(run)).to.deep.equal([
         "Processing order for joni. Item: kiwi, Total: 121",
         "Failed to reserve inventory: inventory could not be reached",
