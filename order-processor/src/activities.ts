@@ -124,7 +124,6 @@ export function createActivities(invoker: Invoker, publisher: Publisher, logger:
       answered.push(result);
       if (!result.success) break;
     }
-    unpublished.push(...(await tryPublish(said, traceparent))); // `before`, when there was no step
     return { answered, numbered: next - first, unpublished, unreached: false };
   }
 

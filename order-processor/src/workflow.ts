@@ -60,6 +60,18 @@ export async function* orderProcessingWorkflow(ctx: WorkflowContext, { order, po
   let seq = 1;
   const undo: OrderStep[] = [];
 
+  /** Runs the task until it succeeds, with a durable timer between tries; throws once the budget is spent. */
+  async function* retrying<T>(task: () => Task<T>): Steps<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return yield task();
+      } catch (err) {
+        if (attempt >= policy.retry.maxAttempts) throw err;
+        yield ctx.createTimer(retryDelaySeconds(policy.retry, attempt));
+      }
+    }
+  }
+
   /** Publishes notes (numbered from seq); if they cannot be published within the budget, goes on. */
   async function* say(...list: Note[]): Steps<void> {
     const batch = numbered(order, seq, list);
@@ -68,15 +80,11 @@ export async function* orderProcessingWorkflow(ctx: WorkflowContext, { order, po
   }
 
   async function* publish(batch: Notification[]): Steps<void> {
-    const input: NotifyInput = { notifications: batch, traceparent };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return yield ctx.callActivity("notify" satisfies keyof OrderActivities, input);
-      } catch {
-        // The order goes on: the dashboard misses these notifications, the order's status does not.
-        if (attempt >= policy.retry.maxAttempts) return;
-        yield ctx.createTimer(retryDelaySeconds(policy.retry, attempt));
-      }
+    try {
+      const input: NotifyInput = { notifications: batch, traceparent };
+      yield* retrying(() => ctx.callActivity("notify" satisfies keyof OrderActivities, input));
+    } catch {
+      // The order goes on: the dashboard misses these notifications, the order's status does not.
     }
   }
 
