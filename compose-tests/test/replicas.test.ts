@@ -59,8 +59,10 @@ describe("compose: a second order-processor replica (docker-compose.replicas.yml
     credentials.paymentsSidecar = { "dapr-api-token": env.PAYMENTS_APP_API_TOKEN! };
     const started = Date.now();
     // inventory recreated with a restock of its own (its sidecar and pod stay), and the replica's pod.
+    // --build: the replica's app has an image of its own (order-processor-2's), which a plain
+    // `up` builds only when it is missing; a leftover of an older run would run older code.
     const restock = { RESTOCK_QUANTITY: String(plan.restockQuantity) };
-    await composeReplicas(["up", "--detach", "--wait", "--wait-timeout", "180", "--no-deps", "inventory", ...replica], restock);
+    await composeReplicas(["up", "--detach", "--build", "--wait", "--wait-timeout", "180", "--no-deps", "inventory", ...replica], restock);
     console.log(`    ${replica.join(", ")} up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 
