@@ -81,7 +81,7 @@ export async function invoke<T>(
     throw new InvocationError(target, undefined, `${target} failed: ${err instanceof Error ? err.message : String(err)}`);
   }
   const answered = parsed(answer.body);
-  if (answer.status >= 200 && answer.status < 300) return answered as T;
+  if (answer.ok) return answered as T;
   const error = (answered as { error?: unknown } | undefined)?.error;
   const appError = typeof error === "string" ? error : undefined;
   throw new InvocationError(target, answer.status, `${target} answered ${answer.status}: ${appError ?? answer.body}`, appError);
@@ -116,5 +116,5 @@ export async function publishEvent(
   } catch (err) {
     throw new Error(`${failed}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (answer.status < 200 || answer.status > 299) throw new Error(`${failed}: the sidecar answered ${answer.status}: ${answer.body}`);
+  if (!answer.ok) throw new Error(`${failed}: the sidecar answered ${answer.status}: ${answer.body}`);
 }

@@ -9,6 +9,8 @@ import type { DaprSettings } from "./config.js";
 
 export interface SidecarAnswer {
   status: number;
+  /** A 2xx status. */
+  ok: boolean;
   /** The answer's body, as text ("" when there is none). */
   body: string;
   headers: http.IncomingHttpHeaders;
@@ -51,7 +53,10 @@ export class Sidecar {
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (chunk: Buffer) => chunks.push(chunk));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), headers: res.headers }));
+          res.on("end", () => {
+            const status = res.statusCode ?? 0;
+            resolve({ status, ok: status >= 200 && status < 300, body: Buffer.concat(chunks).toString("utf8"), headers: res.headers });
+          });
           res.on("error", reject);
         },
       );

@@ -148,7 +148,7 @@ export function daprStateStore(sidecar: Sidecar, storeName: string): StateStore 
     async set<T>(key: string, value: T, etag: string | undefined): Promise<void> {
       const what = `saving ${key} to ${storeName}`;
       const answer = await call(what, "POST", base, [{ key, value, etag, options: firstWrite }]);
-      if (answer.status >= 200 && answer.status < 300) return;
+      if (answer.ok) return;
       if (answer.status === 409) throw new EtagMismatch(key);
       // Redis refuses to create a key that exists with a plain error (500), not a 409:
       // whether that was the reason, the key itself tells.
@@ -159,7 +159,7 @@ export function daprStateStore(sidecar: Sidecar, storeName: string): StateStore 
     async delete(key: string): Promise<void> {
       const what = `deleting ${key} from ${storeName}`;
       const answer = await call(what, "DELETE", `${base}/${encodeURIComponent(key)}`, undefined);
-      if (answer.status < 200 || answer.status > 299) throw failure(what, answer);
+      if (!answer.ok) throw failure(what, answer);
     },
   };
   return store;
