@@ -49,7 +49,7 @@ export class StateReadError extends Error {
 }
 
 export class EtagMismatch extends Error {
-  constructor(key: string) {
+  constructor(readonly key: string) {
     super(`${key} was changed by another writer`);
     this.name = "EtagMismatch";
   }
