@@ -361,6 +361,22 @@ describe("stock", () => {
       expect(recordOf(store, "o-1")?.effects).to.deep.equal([{ kind: "take" }, { kind: "return" }]);
     });
 
+    it("takes one unit when another replica finishes the whole reservation while a retry is between its two reads", async () => {
+      const { stock, store } = await stocked(3);
+      crashAfter(store, writeOf("reservation-o-1")); // the record says "reserving"
+      await stock.reserve("o-1", "kiwi").catch(() => undefined);
+      let gets = 0;
+      store.after = async ({ op }) => {
+        if (op !== "get" || ++gets < 2) return; // the retry read the record, then the first of its two reads
+        store.after = undefined;
+        await new Stock(store, options).reserve("o-1", "kiwi"); // another replica, from start to end
+      };
+      expect(await new Stock(store, options).reserve("o-1", "kiwi")).to.include({ success: true });
+      expect(quantityOf(store)).to.equal(2);
+      expect(heldBy(store, "o-1")).to.equal(1);
+      expect(kiwi(store).pending).to.deep.equal({});
+    });
+
     it("after a crash between taking the unit and the record, a retry on one replica and a release on another keep every unit", async () => {
       const { stock, store } = await stocked(3);
       crashAfter(store, writeOf("stock-kiwi"));
