@@ -1,4 +1,4 @@
-// inventory's settings, from the environment (defaults in brackets in README).
+// inventory's settings, from the environment (defaults in docs/configuration.md).
 import { appApiToken, appHost, appPort, daprSettings, envList, envNumber } from "@dapr-orders/service-kit";
 
 export const config = {
