@@ -1,5 +1,5 @@
 // inventory's settings, from the environment (defaults in docs/configuration.md).
-import { appApiToken, appHost, appPort, daprSettings, envList, envNumber } from "@dapr-orders/service-kit";
+import { appApiToken, appHost, appPort, daprSettings, envList, envNumber, recordTtlSeconds } from "@dapr-orders/service-kit";
 
 export const config = {
   port: appPort(3002),
@@ -14,6 +14,8 @@ export const config = {
   /** Items that restock fills and that the inventory lists. */
   items: envList("INVENTORY_ITEMS", ["orange", "apple", "pear", "kiwi"]),
   restockQuantity: envNumber("RESTOCK_QUANTITY", 100),
+  /** RECORD_TTL_SECONDS: each reservation record expires this long after its last write (30 days by default). */
+  recordTtlSeconds: recordTtlSeconds(),
   /** Attempts at a reservation or release when concurrent writers conflict. */
   maxAttempts: envNumber("STOCK_MAX_ATTEMPTS", 20),
 };

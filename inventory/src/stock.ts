@@ -40,6 +40,11 @@
 // refused and takes nothing. A release that finds a reservation under way first
 // finishes it, then releases.
 //
+// Reservations expire: every write of a record gives it its time to live again
+// (recordTtlSeconds), so it goes that long after the order's last change to it
+// (service-kit's config.ts says why that outlives every retry of the order). The
+// documents of the items never expire.
+//
 // Restock and clear change only the quantity (clear also hides the item from the
 // list and stops it selling until the next restock); entries in flight stay.
 import { compareAndSet, EtagMismatch, PerKeyQueue, type StateStore, type Versioned } from "@dapr-orders/service-kit";
@@ -93,6 +98,8 @@ export interface StockOptions {
   maxAttempts: number;
   /** Called before each retry, with the attempt that lost to another writer (for logs and backoff). */
   onConflict?: (key: string, attempt: number) => Promise<void> | void;
+  /** Each reservation record expires this long after its last write; undefined: kept for good. */
+  recordTtlSeconds?: number | undefined;
 }
 
 const stockKey = (item: string) => `stock-${item}`;
@@ -205,6 +212,11 @@ export class Stock {
     );
   }
 
+  /** How a reservation record is written: with its time to live. */
+  private get recordWrite() {
+    return { ttlSeconds: this.options.recordTtlSeconds };
+  }
+
   /** Takes one unit of `item` for the order, once: asking again answers the same. */
   reserve(orderId: string, item: string): Promise<StockResult> {
     return this.queue.run(orderId, async () => {
@@ -245,7 +257,7 @@ export class Stock {
       try {
         if (create) {
           create = false;
-          await this.store.set(key, created, undefined);
+          await this.store.set(key, created, undefined, this.recordWrite);
           if (isFinal(created.status)) return { record: created };
           const done = await this.finishChange(orderId, created.item!, took);
           if (done !== undefined) return { record: done, left: took.left };
@@ -258,7 +270,7 @@ export class Stock {
         }
         const record = asRecord(value);
         if (record.status === "reserved" && release) {
-          await this.store.set<Reservation>(key, { ...record, status: "releasing" }, etag);
+          await this.store.set<Reservation>(key, { ...record, status: "releasing" }, etag, this.recordWrite);
         }
         if (!isFinal(record.status) || (record.status === "reserved" && release)) {
           const done = await this.finishChange(orderId, record.item!, took);
@@ -293,7 +305,7 @@ export class Stock {
     const status: ReservationStatus = outcome;
     const effect: Effect[] = status === "reserved" ? [{ kind: "take" }] : status === "released" ? [{ kind: "return" }] : [];
     const final: Reservation = { ...record, status, effects: [...record.effects, ...effect] };
-    await this.store.set<Reservation>(reservationKey(orderId), final, etag);
+    await this.store.set<Reservation>(reservationKey(orderId), final, etag, this.recordWrite);
     await this.settle(orderId, item, status);
     return final;
   }

@@ -74,6 +74,20 @@ describe("stock", () => {
     expect(await stock.release("o-1", "kiwi")).to.include({ undone: true, message: "Released kiwi, 101 left" });
   });
 
+  it("gives a reservation record its time to live with every write, and the item's document none", async () => {
+    const { stock, store } = await stocked(5, { recordTtlSeconds: 600 });
+    const ttls: (number | undefined)[] = [];
+    store.after = ({ op, keys }) => void (op === "set" && keys[0] === "reservation-o-1" && ttls.push(store.ttlOf("reservation-o-1")));
+    await stock.reserve("o-1", "kiwi");
+    await stock.release("o-1");
+    expect(ttls).to.have.length.greaterThan(3); // reserving, reserved, releasing, released
+    expect(ttls.every((ttl) => ttl === 600)).to.equal(true);
+    expect(store.ttlOf("stock-kiwi")).to.equal(undefined);
+    await stock.release("o-2", "kiwi");
+    expect(store.ttlOf("reservation-o-2")).to.equal(600);
+    expect(store.ttlOf("stock-kiwi")).to.equal(undefined);
+  });
+
   describe("reserve", () => {
     it("takes one unit, notes it in the order's record, and leaves the document with no entry", async () => {
       const { stock, store } = await stocked(3);

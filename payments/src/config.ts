@@ -1,5 +1,5 @@
 // payments' settings, from the environment (defaults in docs/configuration.md).
-import { appApiToken, appHost, appPort, daprSettings, envNumber } from "@dapr-orders/service-kit";
+import { appApiToken, appHost, appPort, daprSettings, envNumber, recordTtlSeconds } from "@dapr-orders/service-kit";
 
 export const config = {
   port: appPort(3003),
@@ -13,6 +13,8 @@ export const config = {
   stateStore: "records-state",
   /** Payments of a total above this are declined: the way to show a declined payment. */
   cardLimit: envNumber("PAYMENT_CARD_LIMIT", 5000),
+  /** RECORD_TTL_SECONDS: each record expires this long after its last write (30 days by default). */
+  recordTtlSeconds: recordTtlSeconds(),
   /** Attempts at writing a record when another replica wrote it in between. */
   maxAttempts: 10,
 };

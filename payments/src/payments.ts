@@ -15,6 +15,10 @@
 // disagree and an audit can add up what happened (a double charge would show as
 // two charges).
 //
+// Every write gives the record its time to live again (recordTtlSeconds): it expires
+// that long after the order's last change to it (service-kit's config.ts says why
+// that outlives every retry of the order).
+//
 // The decisions are the pure functions below; the Payments class only reads,
 // decides and writes.
 import { compareAndSet, PerKeyQueue, type Decision, type RetryOptions, type StateStore } from "@dapr-orders/service-kit";
@@ -112,6 +116,8 @@ export function decideRefund(id: string, record: PaymentRecord | undefined): Dec
 export interface PaymentsOptions extends RetryOptions {
   /** Payments of a total above this are declined. */
   cardLimit: number;
+  /** Each record expires this long after its last write; undefined: kept for good. */
+  recordTtlSeconds?: number | undefined;
 }
 
 const paymentKey = (id: string) => `payment-${id}`;
@@ -126,11 +132,15 @@ export class Payments {
     private readonly options: PaymentsOptions,
   ) {}
 
+  private get writes() {
+    return { ...this.options, ttlSeconds: this.options.recordTtlSeconds };
+  }
+
   /** Charges the order once: asking again gives the first answer. */
   charge(request: PaymentRequest): Promise<PaymentResult> {
     const key = paymentKey(request.id);
     return this.queue.run(key, () =>
-      compareAndSet<PaymentRecord, PaymentResult>(this.store, key, (record) => decideCharge(record, request, this.options.cardLimit), this.options),
+      compareAndSet<PaymentRecord, PaymentResult>(this.store, key, (record) => decideCharge(record, request, this.options.cardLimit), this.writes),
     );
   }
 
@@ -138,7 +148,7 @@ export class Payments {
   refund(id: string): Promise<RefundResult> {
     const key = paymentKey(id);
     return this.queue.run(key, () =>
-      compareAndSet<PaymentRecord, RefundResult>(this.store, key, (record) => decideRefund(id, record), this.options),
+      compareAndSet<PaymentRecord, RefundResult>(this.store, key, (record) => decideRefund(id, record), this.writes),
     );
   }
 

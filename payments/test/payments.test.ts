@@ -166,6 +166,21 @@ describe("payments", () => {
     expect((await payments(store).find("o-1"))?.effects).to.deep.equal([]);
   });
 
+  it("gives the record its time to live again with every write (charge, refund, void), and none without one", async () => {
+    const store = new MemoryStateStore();
+    const kept = new Payments(store, { cardLimit: 500, maxAttempts: 5, recordTtlSeconds: 600 });
+    await kept.charge(order);
+    expect(store.ttlOf("payment-o-1")).to.equal(600);
+    const { etag } = await store.get("payment-o-1");
+    await store.set("payment-o-1", store.peek("payment-o-1"), etag); // as if the time to live had been cleared
+    await kept.refund("o-1");
+    expect(store.ttlOf("payment-o-1")).to.equal(600);
+    await kept.refund("o-2");
+    expect(store.ttlOf("payment-o-2")).to.equal(600);
+    await payments(store).charge({ ...order, id: "o-3" });
+    expect(store.ttlOf("payment-o-3")).to.equal(undefined);
+  });
+
   it("keeps no queue for orders that are done", async () => {
     const service = payments();
     await Promise.all([service.charge(order), service.refund("o-1"), service.charge({ ...order, id: "o-2" })]);

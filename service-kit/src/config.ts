@@ -61,6 +61,35 @@ export function appApiToken(env = process.env): string | undefined {
   return optional("APP_API_TOKEN", env);
 }
 
+/** 30 days: RECORD_TTL_SECONDS's default. */
+export const defaultRecordTtlSeconds = 30 * 24 * 60 * 60;
+
+/**
+ * RECORD_TTL_SECONDS: how long an order's records live after their last write
+ * (payments' and shipping's records, inventory's reservations, order-processor's
+ * outcome), in whole seconds; 30 days by default.
+ *
+ * Why "after the last write" is safe: a record is written by every call that changes
+ * it, and each such write starts its time to live again. While its order can still be
+ * retried, the order's calls to one app are never further apart than the wait for
+ * approval (APPROVAL_TIMEOUT_SECONDS, 24 h by default) plus a step's retry budget (a
+ * few minutes), and an undo is tried again at most a minute apart until it is done.
+ * So a record outlives every retry of its order as long as this time to live is longer
+ * than the approval wait and its retries (order-processor checks that at start, with
+ * the same variable) and no outage of its app lasts longer than the rest: about 29 days
+ * with the defaults. Starting the time to live at the order's end instead would take
+ * one more call to each app per order; the outage it would cover is one that the
+ * order's "compensating" status and the undo retry metric show for weeks first.
+ * Records must not outlive the order's outcome (order-processor's record, same time to
+ * live, written last): once the outcome is gone, an Idempotency-Key that comes back
+ * starts a new order with the same id, which must find no old records.
+ */
+export function recordTtlSeconds(env = process.env): number {
+  const value = envNumber("RECORD_TTL_SECONDS", defaultRecordTtlSeconds, env);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`RECORD_TTL_SECONDS must be a whole number of seconds, at least 1, got "${env.RECORD_TTL_SECONDS}"`);
+  return value;
+}
+
 function optional(name: string, env: NodeJS.ProcessEnv): string | undefined {
   const value = env[name];
   return value === undefined || value === "" ? undefined : value;

@@ -1,7 +1,18 @@
 export { default as Router } from "@koa/router";
 export { createApp, type AppOptions } from "./app.js";
 export { appTokenHeader, appTokenRequired, sameSecret } from "./app-token.js";
-export { appApiToken, appHost, appPort, daprSettings, envList, envNumber, envString, type DaprSettings } from "./config.js";
+export {
+  appApiToken,
+  appHost,
+  appPort,
+  daprSettings,
+  defaultRecordTtlSeconds,
+  envList,
+  envNumber,
+  envString,
+  recordTtlSeconds,
+  type DaprSettings,
+} from "./config.js";
 export { invoke, InvocationError, publishEvent, sdkLogger, workflowOptions } from "./dapr.js";
 export { jsonOf, Sidecar, type SidecarAnswer, type SidecarRequest } from "./sidecar.js";
 export { badRequest, conflict, HttpError, notFound } from "./errors.js";
@@ -15,10 +26,12 @@ export {
   EtagMismatch,
   PerKeyQueue,
   StateReadError,
+  type CompareAndSetOptions,
   type Decision,
   type RetryOptions,
   type StateStore,
   type Versioned,
+  type WriteOptions,
 } from "./state.js";
 export {
   approverName,

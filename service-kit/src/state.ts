@@ -12,6 +12,11 @@
 // succeeds when the key does not exist; a write with "first-write" concurrency and
 // no ETag succeeds only when the key does not exist yet; a delete without an ETag
 // always deletes; versions start again at 1 after a delete.
+//
+// A write may give the key a time to live (`ttlSeconds`, Dapr's `ttlInSeconds`
+// metadata): Redis removes the key that long after the write, unless a later write
+// sets another. A write without one leaves the key for good (it also clears a TTL
+// that an earlier write set).
 import { jsonOf, type Sidecar, type SidecarAnswer } from "./sidecar.js";
 
 export interface Versioned<T> {
@@ -29,8 +34,13 @@ export interface StateStore {
    * Compare-and-set. With an etag: write only if the key is still at that version.
    * Without: write only if the key does not exist. Else throw EtagMismatch.
    */
-  set<T>(key: string, value: T, etag: string | undefined): Promise<void>;
+  set<T>(key: string, value: T, etag: string | undefined, options?: WriteOptions): Promise<void>;
   delete(key: string): Promise<void>;
+}
+
+export interface WriteOptions {
+  /** The key is removed this many seconds after this write (unless written again); none: kept for good. */
+  ttlSeconds?: number | undefined;
 }
 
 /**
@@ -62,6 +72,9 @@ export interface RetryOptions {
   onConflict?: (key: string, attempt: number) => Promise<void> | void;
 }
 
+/** compareAndSet's options: its retries, and the time to live each write gives the key. */
+export type CompareAndSetOptions = RetryOptions & WriteOptions;
+
 /** What a decision on a key's current value wants: a value to write (or none), and the answer to give. */
 export interface Decision<T, R> {
   write?: T;
@@ -76,14 +89,14 @@ export async function compareAndSet<T, R>(
   store: StateStore,
   key: string,
   decide: (current: T | undefined) => Decision<T, R>,
-  retry: RetryOptions,
+  retry: CompareAndSetOptions,
 ): Promise<R> {
   for (let attempt = 1; ; attempt++) {
     const { value, etag } = await store.get<T>(key);
     const { write, answer } = decide(value);
     if (write === undefined) return answer;
     try {
-      await store.set(key, write, etag);
+      await store.set(key, write, etag, { ttlSeconds: retry.ttlSeconds });
       return answer;
     } catch (err) {
       if (!(err instanceof EtagMismatch) || attempt >= retry.maxAttempts) throw err;
@@ -167,9 +180,10 @@ export function daprStateStore(sidecar: Sidecar, storeName: string): StateStore 
       return item!;
     },
 
-    async set<T>(key: string, value: T, etag: string | undefined): Promise<void> {
+    async set<T>(key: string, value: T, etag: string | undefined, { ttlSeconds }: WriteOptions = {}): Promise<void> {
       const what = `saving ${key} to ${storeName}`;
-      const answer = await call(what, "POST", base, [{ key, value, etag, options: firstWrite }]);
+      const metadata = ttlSeconds === undefined ? {} : { metadata: { ttlInSeconds: String(ttlSeconds) } };
+      const answer = await call(what, "POST", base, [{ key, value, etag, options: firstWrite, ...metadata }]);
       if (answer.ok) return;
       if (answer.status === 409) throw new EtagMismatch(key);
       // Redis refuses to create a key that exists with a plain error (500), not a 409:
@@ -203,7 +217,7 @@ export interface StoreCall {
  */
 export class MemoryStateStore implements StateStore {
   // Values are kept as JSON, as Dapr stores them.
-  private readonly entries = new Map<string, { json: string; version: number }>();
+  private readonly entries = new Map<string, { json: string; version: number; ttlSeconds?: number | undefined }>();
   calls = 0;
   before?: (call: StoreCall) => Promise<void> | void;
   after?: (call: StoreCall) => Promise<void> | void;
@@ -216,12 +230,22 @@ export class MemoryStateStore implements StateStore {
     return this.call("getBulk", keys, () => keys.map((key) => this.read<T>(key)));
   }
 
-  set<T>(key: string, value: T, etag: string | undefined): Promise<void> {
+  set<T>(key: string, value: T, etag: string | undefined, { ttlSeconds }: WriteOptions = {}): Promise<void> {
     return this.call("set", [key], () => {
       const current = this.entries.get(key);
       if (current !== undefined && String(current.version) !== etag) throw new EtagMismatch(key);
-      this.entries.set(key, { json: JSON.stringify(value), version: (current?.version ?? 0) + 1 });
+      this.entries.set(key, { json: JSON.stringify(value), version: (current?.version ?? 0) + 1, ttlSeconds });
     });
+  }
+
+  /** The time to live that the key's last write gave it; undefined: kept for good (or no such key). */
+  ttlOf(key: string): number | undefined {
+    return this.entries.get(key)?.ttlSeconds;
+  }
+
+  /** Removes the key as Redis does once its time to live is over (without counting a call). */
+  expire(key: string): void {
+    this.entries.delete(key);
   }
 
   delete(key: string): Promise<void> {

@@ -78,6 +78,15 @@ describe("daprStateStore", () => {
     ]);
   });
 
+  it("gives a key a time to live with Dapr's ttlInSeconds metadata, and none unless asked", async () => {
+    fake = await sidecarWith({});
+    const store = daprStateStore(fake.sidecar, "s");
+    await store.set("a", 1, undefined, { ttlSeconds: 600 });
+    await store.set("b", 2, "1", {});
+    const bodies = fake.calls.map((c) => (c.body as { metadata?: unknown }[])[0]!.metadata);
+    expect(bodies).to.deep.equal([{ ttlInSeconds: "600" }, undefined]);
+  });
+
   it("reports a 409 (another writer won) as EtagMismatch", async () => {
     fake = await sidecarWith({}, () => 409);
     const error = await daprStateStore(fake.sidecar, "s").set("a", 1, "3").catch((err) => err);
@@ -133,6 +142,14 @@ describe("compareAndSet", () => {
     const answer = await compareAndSet<number, string>(store, "n", (n) => ({ write: n! + 1, answer: `was ${n}` }), { maxAttempts: 3 });
     expect(answer).to.equal("was 10");
     expect(store.peek("n")).to.equal(11);
+  });
+
+  it("gives every write the time to live it is asked for: each write starts it again", async () => {
+    const store = new MemoryStateStore();
+    await compareAndSet<number, void>(store, "n", (n) => ({ write: (n ?? 0) + 1, answer: undefined }), { maxAttempts: 1, ttlSeconds: 60 });
+    expect(store.ttlOf("n")).to.equal(60);
+    await compareAndSet<number, void>(store, "n", (n) => ({ write: (n ?? 0) + 1, answer: undefined }), { maxAttempts: 1 });
+    expect(store.ttlOf("n")).to.equal(undefined);
   });
 
   it("writes nothing when the decision wants nothing", async () => {

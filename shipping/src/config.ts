@@ -1,5 +1,5 @@
 // shipping's settings, from the environment (defaults in docs/configuration.md).
-import { appApiToken, appHost, appPort, daprSettings, envList } from "@dapr-orders/service-kit";
+import { appApiToken, appHost, appPort, daprSettings, envList, recordTtlSeconds } from "@dapr-orders/service-kit";
 
 export const config = {
   port: appPort(3004),
@@ -13,6 +13,8 @@ export const config = {
   stateStore: "records-state",
   /** Customers no courier delivers to: the way to show a shipping failure. */
   blockedCustomers: envList("SHIPPING_BLOCKED_CUSTOMERS", ["nowhere"]),
+  /** RECORD_TTL_SECONDS: each record expires this long after its last write (30 days by default). */
+  recordTtlSeconds: recordTtlSeconds(),
   /** Attempts at writing a record when another replica wrote it in between. */
   maxAttempts: 10,
 };

@@ -11,6 +11,10 @@
 // shipment is scheduled, {kind: "cancel"} when one is cancelled, appended in the
 // same compare-and-set that changes the status, so an audit can count them.
 //
+// Every write gives the record its time to live again (recordTtlSeconds): it expires
+// that long after the order's last change to it (service-kit's config.ts says why
+// that outlives every retry of the order).
+//
 // The decision is the pure function below; the Shipping class only reads, decides
 // and writes.
 import { compareAndSet, PerKeyQueue, type Decision, type RetryOptions, type StateStore } from "@dapr-orders/service-kit";
@@ -103,6 +107,8 @@ export function decideCancel(record: ShipmentRecord | undefined, request: Cancel
 export interface ShippingOptions extends RetryOptions {
   /** Customers no courier delivers to, in any case. */
   blockedCustomers: string[];
+  /** Each record expires this long after its last write; undefined: kept for good. */
+  recordTtlSeconds?: number | undefined;
 }
 
 const shipmentKey = (id: string) => `shipment-${id}`;
@@ -120,18 +126,22 @@ export class Shipping {
     this.blocked = new Set(options.blockedCustomers.map((c) => c.toLowerCase()));
   }
 
+  private get writes() {
+    return { ...this.options, ttlSeconds: this.options.recordTtlSeconds };
+  }
+
   /** Schedules the order's shipment once: asking again gives the first answer. */
   schedule(request: ShipmentRequest): Promise<ShipmentResult> {
     const key = shipmentKey(request.id);
     return this.queue.run(key, () =>
-      compareAndSet<ShipmentRecord, ShipmentResult>(this.store, key, (record) => decideShipment(record, request, this.blocked), this.options),
+      compareAndSet<ShipmentRecord, ShipmentResult>(this.store, key, (record) => decideShipment(record, request, this.blocked), this.writes),
     );
   }
 
   /** Cancels the order's shipment once; for an order with no shipment, makes sure none comes later. */
   cancel(request: CancelRequest): Promise<CancelResult> {
     const key = shipmentKey(request.id);
-    return this.queue.run(key, () => compareAndSet<ShipmentRecord, CancelResult>(this.store, key, (record) => decideCancel(record, request), this.options));
+    return this.queue.run(key, () => compareAndSet<ShipmentRecord, CancelResult>(this.store, key, (record) => decideCancel(record, request), this.writes));
   }
 
   async find(id: string): Promise<ShipmentView | undefined> {

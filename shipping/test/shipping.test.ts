@@ -77,6 +77,19 @@ describe("shipping", () => {
     });
   });
 
+  it("gives the record its time to live again with every write (ship, cancel)", async () => {
+    const store = new MemoryStateStore();
+    const kept = new Shipping(store, { blockedCustomers: [], maxAttempts: 5, recordTtlSeconds: 600 });
+    await kept.schedule(order);
+    expect(store.ttlOf("shipment-o-1")).to.equal(600);
+    const { etag } = await store.get("shipment-o-1");
+    await store.set("shipment-o-1", store.peek("shipment-o-1"), etag); // as if the time to live had been cleared
+    await kept.cancel({ id: "o-1" });
+    expect(store.ttlOf("shipment-o-1")).to.equal(600);
+    await kept.cancel({ id: "o-2" });
+    expect(store.ttlOf("shipment-o-2")).to.equal(600);
+  });
+
   it("cancels a shipment once, and ships nothing after a cancel that came first", async () => {
     const store = new MemoryStateStore();
     await shipping(store).schedule(order);
