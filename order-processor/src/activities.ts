@@ -18,13 +18,17 @@
 // publishes, so that Dapr puts every call, and every delivery of a notification, in
 // the order's trace. Their log lines carry its trace id.
 //
+// The activity that ends the order records its outcome (outcomes.ts): runSteps when
+// its input says how the order ends if every step answers yes, recordOutcome otherwise.
+//
 // Each step and each notify is timed, and counts what it did (metrics.ts): an order's
 // end and its wait for approval as their notifications are published, the undo steps run.
 import type { WorkflowActivityContext } from "@dapr/dapr";
 import { invoke, InvocationError, publishEvent, traceFields, type Logger, type Sidecar } from "@dapr-orders/service-kit";
-import type { Notification, NotifyInput, Order, OrderResult, RunInput, RunOutcome } from "./model.js";
+import type { Notification, NotifyInput, Order, OrderEnding, OrderResult, RunInput, RunOutcome } from "./model.js";
 import { compensations, countPublished, stepDuration } from "./metrics.js";
 import { numbered, outcomeNotes, stepApp, type OrderStep } from "./notes.js";
+import type { OrderOutcomes } from "./outcomes.js";
 import type { OrderActivities } from "./workflow.js";
 
 export interface PubsubTarget {
@@ -62,7 +66,18 @@ const paths: Record<OrderStep, (order: Order) => string> = {
   shipOrder: () => "api/v1/shipments",
 };
 
-export function createActivities(invoker: Invoker, publisher: Publisher, logger: Logger): OrderActivities {
+export function createActivities(invoker: Invoker, publisher: Publisher, logger: Logger, outcomes: Pick<OrderOutcomes, "record">): OrderActivities {
+  /** Records how the order ended; false (and a warning) when it could not: the workflow records it itself then. */
+  async function tryRecord(ending: OrderEnding): Promise<boolean> {
+    try {
+      await outcomes.record(ending);
+      return true;
+    } catch (err) {
+      logger.warn("the order's outcome was not recorded: the workflow records it again", { order_id: ending.order.id, err });
+      return false;
+    }
+  }
+
   async function publish(notifications: Notification[], traceparent: string | undefined): Promise<void> {
     if (notifications.length === 0) return;
     await publisher(notifications, traceparent);
@@ -101,7 +116,7 @@ export function createActivities(invoker: Invoker, publisher: Publisher, logger:
    * Runs the steps in turn until one answers no or cannot be reached. Each step
    * publishes what it says as one message: `before` goes with the first step's.
    */
-  async function runSteps(_ctx: WorkflowActivityContext, { order, steps, seq, before, traceparent }: RunInput): Promise<RunOutcome> {
+  async function runSteps(_ctx: WorkflowActivityContext, { order, steps, seq, before, traceparent, ending }: RunInput): Promise<RunOutcome> {
     const answered: OrderResult[] = [];
     const unpublished: Notification[] = [];
     const first = seq + before.length; // the steps' notifications are numbered from here
@@ -124,11 +139,13 @@ export function createActivities(invoker: Invoker, publisher: Publisher, logger:
       answered.push(result);
       if (!result.success) break;
     }
-    return { answered, numbered: next - first, unpublished, unreached: false };
+    const ended = ending !== undefined && answered.length === steps.length && answered.every((a) => a.success);
+    return { answered, numbered: next - first, unpublished, unreached: false, recorded: ended && (await tryRecord(ending)) };
   }
 
   return {
     runSteps,
+    recordOutcome: (_ctx: WorkflowActivityContext, ending: OrderEnding) => outcomes.record(ending),
     notify: (_ctx: WorkflowActivityContext, input: NotifyInput | Notification[]) =>
       timed("notify", async (): Promise<void> => {
         // A notify that an order scheduled before tracing came has the list alone.

@@ -1,6 +1,28 @@
 // order-processor's settings, from the environment (defaults in docs/configuration.md).
-import { appApiToken, appHost, appPort, daprSettings, envNumber } from "@dapr-orders/service-kit";
+import { appApiToken, appHost, appPort, daprSettings, envNumber, recordTtlSeconds } from "@dapr-orders/service-kit";
 import type { OrderPolicy } from "./model.js";
+
+/**
+ * The longest an order waits between two calls to one app while everything answers:
+ * the wait for approval, plus a step's tries and the timers between them.
+ */
+export function longestWaitSeconds({ approvalTimeoutSeconds, retry }: OrderPolicy): number {
+  let retries = 0;
+  for (let attempt = 1; attempt < retry.maxAttempts; attempt++) retries += Math.min(retry.firstDelaySeconds * 2 ** (attempt - 1), retry.maxDelaySeconds);
+  return approvalTimeoutSeconds + retries;
+}
+
+/**
+ * RECORD_TTL_SECONDS (the same in every app) must outlive an order's longest wait, or
+ * a record could expire while its order can still be retried (service-kit's config.ts).
+ */
+export function checkedRecordTtl(ttlSeconds: number, policy: OrderPolicy): number {
+  const wait = longestWaitSeconds(policy);
+  if (ttlSeconds <= wait) {
+    throw new Error(`RECORD_TTL_SECONDS (${ttlSeconds}) must be longer than an order's longest wait: APPROVAL_TIMEOUT_SECONDS and a step's retries, ${wait} s`);
+  }
+  return ttlSeconds;
+}
 
 export const config = {
   port: appPort(3000),
@@ -35,4 +57,11 @@ export const config = {
     traceSamplingRate: envNumber("TRACE_SAMPLING_RATE", 1),
   },
   pubsub: { name: "pubsub", topic: "notifications" },
+};
+
+/** Each order's outcome record (outcomes.ts), kept after its workflow's state is purged. */
+export const outcomes = {
+  stateStore: "records-state",
+  /** RECORD_TTL_SECONDS: how long an outcome lives after the order's end (30 days by default). */
+  ttlSeconds: checkedRecordTtl(recordTtlSeconds(), config.policy),
 };

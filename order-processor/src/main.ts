@@ -2,12 +2,13 @@
 // workflow and its activities. The worker and the start of a workflow talk to this
 // app's sidecar over gRPC (the SDK), everything else over its HTTP API (Sidecar).
 import { DaprWorkflowClient, WorkflowRuntime } from "@dapr/dapr";
-import { captureConsole, createApp, createLogger, serve, Sidecar, workflowOptions } from "@dapr-orders/service-kit";
+import { captureConsole, createApp, createLogger, daprStateStore, serve, Sidecar, workflowOptions } from "@dapr-orders/service-kit";
 import { createActivities, daprInvoker, daprPublisher } from "./activities.js";
 import { orderRoutes } from "./api.js";
-import { config } from "./config.js";
+import { config, outcomes as outcomeSettings } from "./config.js";
 import { workflowName } from "./model.js";
 import { daprOrderWorkflows } from "./orders.js";
+import { OrderOutcomes, withOutcomes } from "./outcomes.js";
 import { superviseWorker } from "./worker.js";
 import { orderProcessingWorkflow } from "./workflow.js";
 
@@ -17,13 +18,14 @@ captureConsole(logger); // the SDK's workflow engine logs with console.*
 const grpc = workflowOptions(config.dapr, logger);
 const runtime = new WorkflowRuntime(grpc).registerWorkflowWithName(workflowName, orderProcessingWorkflow);
 const sidecar = new Sidecar(config.dapr);
-const activities = createActivities(daprInvoker(sidecar), daprPublisher(sidecar, config.pubsub), logger);
+const outcomes = new OrderOutcomes(daprStateStore(sidecar, outcomeSettings.stateStore), outcomeSettings.ttlSeconds);
+const activities = createActivities(daprInvoker(sidecar), daprPublisher(sidecar, config.pubsub), logger, outcomes);
 for (const [name, activity] of Object.entries(activities)) runtime.registerActivityWithName(name, activity);
 
 const workflowClient = new DaprWorkflowClient(grpc);
-const app = createApp({ logger, routes: orderRoutes(daprOrderWorkflows(workflowClient, sidecar, logger), config.policy, config.intake, config.appToken) });
+const app = createApp({ logger, routes: orderRoutes(withOutcomes(daprOrderWorkflows(workflowClient, sidecar, logger), outcomes), config.policy, config.intake, config.appToken) });
 const supervisor = superviseWorker(runtime, config.dapr, logger);
-logger.info("settings", { workflow: workflowName, ...config.policy, ...config.intake });
+logger.info("settings", { workflow: workflowName, ...config.policy, ...config.intake, record_ttl_seconds: outcomeSettings.ttlSeconds });
 serve(app, {
   port: config.port,
   host: config.host,

@@ -1,6 +1,9 @@
 // The shapes that travel between the API, the workflow, its activities and the
 // other services. Field names are the wire format (snake_case where docs/spec.md says so).
 import type { Notification } from "@dapr-orders/service-kit";
+import type { OrderEnding } from "./outcomes.js";
+
+export type { OrderEnding } from "./outcomes.js";
 
 export interface Order {
   /** The workflow instance id: one order, one workflow. */
@@ -76,6 +79,8 @@ export interface RunInput {
   before: Notification[];
   /** The order's trace context (OrderInput). */
   traceparent?: string | undefined;
+  /** How the order ends if every step answers yes: then the activity records it (outcomes.ts). */
+  ending?: OrderEnding | undefined;
 }
 
 /** What activity "runSteps" did. */
@@ -88,6 +93,8 @@ export interface RunOutcome {
   unpublished: Notification[];
   /** True when the run stopped at a step whose app could not be reached: the step after the answered ones. */
   unreached: boolean;
+  /** True when it recorded the input's `ending`: the order's outcome is written. */
+  recorded?: boolean;
 }
 
 /** The input of activity "notify": notifications to publish, and the order's trace context (OrderInput). */

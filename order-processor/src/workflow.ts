@@ -29,6 +29,7 @@ import {
   type Note,
   type Notification,
   type NotifyInput,
+  type OrderEnding,
   type OrderInput,
   type OrderResult,
   type RetryPolicy,
@@ -44,6 +45,8 @@ export interface OrderActivities {
   runSteps: Activity<RunInput, RunOutcome>;
   /** Publishes notifications that a step could not publish itself, or that no step carries. */
   notify: Activity<NotifyInput, void>;
+  /** Records how the order ends (outcomes.ts), when the run that ended it did not. */
+  recordOutcome: Activity<OrderEnding, void>;
 }
 
 /** A step's answer; `reached` is false when its app could not be reached within the retry budget. */
@@ -57,8 +60,13 @@ export function retryDelaySeconds(policy: RetryPolicy, attempt: number): number 
 }
 
 export async function* orderProcessingWorkflow(ctx: WorkflowContext, { order, policy, traceparent }: OrderInput): Steps<OrderResult> {
+  const processed: OrderResult = { id: order.id, success: true, message: "Order processed" };
   let seq = 1;
   const undo: OrderStep[] = [];
+  // The order's outcome is recorded before the workflow ends (outcomes.ts): by the run
+  // that ships, when it ends the order, else by end().
+  const createdTime = ctx.getCurrentUtcDateTime().toISOString();
+  let recorded = false;
 
   /** Runs the task until it succeeds, with a durable timer between tries; throws once the budget is spent. */
   async function* retrying<T>(task: () => Task<T>): Steps<T> {
@@ -96,7 +104,8 @@ export async function* orderProcessingWorkflow(ctx: WorkflowContext, { order, po
    */
   async function* run(steps: OrderStep[], ...before: Note[]): Steps<StepResult[]> {
     const results: StepResult[] = [];
-    let input: RunInput = { order, steps, seq, before: numbered(order, seq, before), traceparent };
+    const ending: OrderEnding | undefined = steps.at(-1) === "shipOrder" ? { order, created_time: createdTime, result: processed } : undefined;
+    let input: RunInput = { order, steps, seq, before: numbered(order, seq, before), traceparent, ending };
     seq += before.length;
     let failures = 0; // tries that did not reach the first step left
     for (;;) {
@@ -107,6 +116,7 @@ export async function* orderProcessingWorkflow(ctx: WorkflowContext, { order, po
         outcome = { answered: [], numbered: 0, unpublished: [], unreached: true }; // the activity itself failed: try it all again
       }
       seq += outcome.numbered;
+      recorded ||= outcome.recorded === true;
       if (outcome.unpublished.length > 0) yield* publish(outcome.unpublished);
       outcome.answered.forEach((answer, i) => results.push(answered(input.steps[i]!, answer, true)));
       if (!outcome.unreached) return results;
@@ -128,6 +138,19 @@ export async function* orderProcessingWorkflow(ctx: WorkflowContext, { order, po
     const undoStep = undoOf[step];
     if (undoStep !== undefined && (result.success || !reached)) undo.push(undoStep);
     return { ...result, step, reached };
+  }
+
+  /** Records how the order ends unless the run that ended it did; tries until it is written. */
+  async function* end(result: OrderResult | undefined, failure?: OrderEnding["failure"]): Steps<void> {
+    const ending: OrderEnding = { order, created_time: createdTime, result, failure };
+    for (let attempt = 1; !recorded; attempt++) {
+      try {
+        yield ctx.callActivity("recordOutcome" satisfies keyof OrderActivities, ending);
+        recorded = true;
+      } catch {
+        yield ctx.createTimer(retryDelaySeconds(policy.retry, attempt));
+      }
+    }
   }
 
   /** Undoes what was done, newest first, and ends unsuccessfully with `message`. */
@@ -159,14 +182,25 @@ export async function* orderProcessingWorkflow(ctx: WorkflowContext, { order, po
           ? notes.approved(decision.approver)
           : notes.rejected(decision.approver);
     yield* say(said);
-    if (!decision?.approved) return yield* giveUp(said.message);
+    if (!decision?.approved) {
+      const ending = yield* giveUp(said.message);
+      yield* end(ending);
+      return ending;
+    }
     results = yield* run(afterReserve);
   }
 
   const failed = results.find((r) => !r.success);
-  if (failed === undefined) return { id: order.id, success: true, message: "Order processed" };
+  if (failed === undefined) {
+    yield* end(processed);
+    return processed;
+  }
   // The order ends with what the failed step's notification said ("Payment failed: ...").
   const ending = yield* giveUp(outcomeNotes(failed.step, order, failed)[0]!.message);
-  if (failed.step === "shipOrder") throw new Error(failed.message); // the workflow fails, with the original error
+  if (failed.step === "shipOrder") {
+    yield* end(undefined, { error_type: "Error", message: failed.message });
+    throw new Error(failed.message); // the workflow fails, with the original error
+  }
+  yield* end(ending);
   return ending;
 }

@@ -13,6 +13,8 @@ import {
   type OrderView,
   type OrderWorkflows,
 } from "../src/orders.js";
+import { OrderOutcomes, withOutcomes } from "../src/outcomes.js";
+import { MemoryStateStore } from "@dapr-orders/service-kit/testing";
 import { defaultPolicy } from "./workflow-harness.js";
 
 /** OrderWorkflows in memory: what the API asked for, and orders in a chosen status. */
@@ -95,6 +97,25 @@ describe("order-processor API", () => {
         expect(again.body.instance_id).to.equal(first.body.instance_id);
         expect(first.body.instance_id).to.equal(orderIdForKey("order-from-client-7"));
         expect(workflows.started).to.have.length(1);
+      });
+
+      it("gives the same order for the same key once its workflow is purged, from its outcome record, starting nothing", async () => {
+        const workflows = new RecordedWorkflows();
+        const outcomes = new OrderOutcomes(new MemoryStateStore(), 600);
+        const app = createApp({ logger: memoryLogger(), routes: orderRoutes(withOutcomes(workflows, outcomes), defaultPolicy, intake) });
+        const first = await request(app, "POST", "/orders", { body, headers });
+        const id = first.body.instance_id as string;
+        await outcomes.record({ order: { id, ...body }, created_time: new Date().toISOString(), result: { id, success: true, message: "Order processed" } });
+        workflows.views.delete(id); // purged
+        const again = await request(app, "POST", "/orders", { body, headers });
+        expect(again.status).to.equal(202);
+        expect(again.body.instance_id).to.equal(id);
+        expect(workflows.started).to.have.length(1);
+        const read = await request(app, "GET", `/orders/${id}`);
+        expect(read.status).to.equal(200);
+        expect(read.body).to.include({ id, status: "COMPLETED" });
+        const other = await request(app, "POST", "/orders", { body: { ...body, total: 5 }, headers });
+        expect(other.status, "the key still names its order").to.equal(409);
       });
 
       it("gives the same order to two requests that race with one key", async () => {

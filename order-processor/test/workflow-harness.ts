@@ -5,11 +5,12 @@
 // While the workflow runs (not its activities), the clock and Math.random throw: a
 // workflow must not read them (it is replayed from its history).
 import type { WorkflowContext } from "@dapr/dapr";
-import { memoryLogger } from "@dapr-orders/service-kit/testing";
+import { MemoryStateStore, memoryLogger } from "@dapr-orders/service-kit/testing";
 import { InvocationError } from "@dapr-orders/service-kit";
 import { createActivities, type Invoker, type Publisher } from "../src/activities.js";
 import type { Approval, Notification, Order, OrderInput, OrderPolicy, OrderResult } from "../src/model.js";
 import type { OrderStep } from "../src/notes.js";
+import { OrderOutcomes, outcomeKey, type OrderOutcome } from "../src/outcomes.js";
 import { orderProcessingWorkflow, type OrderActivities } from "../src/workflow.js";
 
 type Step =
@@ -36,6 +37,8 @@ export interface Script {
   publish?(notification: Notification): void;
   /** For whenAny([approval, timer]): the approval, or "timeout" when the timer fires first. */
   approval?: Approval | "timeout";
+  /** How many writes of the order's outcome fail before one is taken (none by default). */
+  outcomeWritesFailing?: number;
 }
 
 export interface Run {
@@ -57,6 +60,8 @@ export interface Run {
   trace: string[];
   result?: OrderResult;
   error?: Error;
+  /** The order's outcome record, as stored at the end. */
+  outcome?: OrderOutcome;
 }
 
 export const startTime = new Date("2026-01-02T03:04:05.000Z");
@@ -144,7 +149,12 @@ export async function runWorkflow(order: Order, script: Script = {}, policy: Ord
     customStatus: [],
     trace: [],
   };
-  const activities = createActivities(scriptedInvoker(script, run), scriptedPublisher(script, run), memoryLogger());
+  const store = new MemoryStateStore();
+  let failing = script.outcomeWritesFailing ?? 0;
+  store.before = ({ op }) => {
+    if (op === "set" && failing-- > 0) throw new Error("records-state unavailable");
+  };
+  const activities = createActivities(scriptedInvoker(script, run), scriptedPublisher(script, run), memoryLogger(), new OrderOutcomes(store, 3600));
   const input: OrderInput = { order, policy, traceparent: orderTraceparent };
   const generator = orderProcessingWorkflow(fakeContext(order.id, run), input);
   let answer: { value?: unknown; error?: unknown } = {};
@@ -154,10 +164,12 @@ export async function runWorkflow(order: Order, script: Script = {}, policy: Ord
       next = await withoutClock(() => ("error" in answer ? generator.throw(answer.error) : generator.next(answer.value)));
     } catch (err) {
       run.error = err as Error;
+      run.outcome = store.peek(outcomeKey(order.id));
       return run;
     }
     if (next.done) {
       run.result = next.value;
+      run.outcome = store.peek(outcomeKey(order.id));
       return run;
     }
     answer = await settle(next.value as FakeTask, script, run, activities);

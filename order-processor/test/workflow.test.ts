@@ -56,7 +56,7 @@ describe("order workflow", () => {
 
   it("publishes the list of a notify that an order scheduled before tracing (its input the list alone)", async () => {
     const published: [number, string | undefined][] = [];
-    const activities = createActivities(async () => Promise.reject(new Error("no call")), async (list, traceparent) => list.forEach((n) => published.push([n.seq, traceparent])), memoryLogger());
+    const activities = createActivities(async () => Promise.reject(new Error("no call")), async (list, traceparent) => list.forEach((n) => published.push([n.seq, traceparent])), memoryLogger(), { record: async () => {} });
     const list = numbered(order, 1, [notes.placed(order), notes.reserved(order)]);
     await activities.notify({} as never, list as never);
     expect(published).to.deep.equal([
@@ -265,6 +265,44 @@ describe("order workflow", () => {
     const script = { approval: { approver: "kendall", approved: true } };
     const first = await runWorkflow(expensive, script);
     const again = await runWorkflow(expensive, script);
-    expect(again).to.deep.equal(first);
+    const withoutWriteTime = (run: Run) => ({ ...run, outcome: { ...run.outcome, last_updated_time: "" } });
+    expect(withoutWriteTime(again)).to.deep.equal(withoutWriteTime(first));
+  });
+
+  describe("records the order's outcome before it ends (outcomes.ts)", () => {
+    const recorded = (run: Run) => {
+      const { last_updated_time, ...outcome } = run.outcome ?? ({} as NonNullable<Run["outcome"]>);
+      expect(last_updated_time, "when it was recorded").to.be.a("string");
+      return outcome;
+    };
+    const created_time = startTime.toISOString();
+
+    it("in the activity that ships, for an order that completes: no activity more", async () => {
+      for (const [placed, script] of [[order, {}], [expensive, { approval: { approver: "kendall", approved: true } }]] as const) {
+        const run = await runWorkflow(placed, script);
+        expect(run.activities).to.not.include("recordOutcome");
+        expect(recorded(run)).to.deep.equal({ id: "order-1", details: placed, status: "COMPLETED", created_time, order_result: run.result });
+      }
+    });
+
+    it("with an activity of its own for an order that ends unsuccessfully, last", async () => {
+      const run = await runWorkflow(expensive, { approval: { approver: "kendall", approved: false } });
+      expect(run.activities.at(-1)).to.equal("recordOutcome");
+      expect(recorded(run)).to.deep.equal({ id: "order-1", details: expensive, status: "COMPLETED", created_time, order_result: no("Order was rejected by kendall.") });
+    });
+
+    it("as a failure, for an order whose workflow fails (shipping failed)", async () => {
+      const run = await runWorkflow(order, answering({ shipOrder: () => no("No courier delivers to joni") }));
+      expect(run.error?.message).to.equal("No courier delivers to joni");
+      expect(run.activities.at(-1)).to.equal("recordOutcome");
+      expect(recorded(run)).to.deep.equal({ id: "order-1", details: order, status: "FAILED", created_time, failure: { error_type: "Error", message: "No courier delivers to joni" } });
+    });
+
+    it("tries again until it is written, when the store fails: the order still completes", async () => {
+      const run = await runWorkflow(order, { outcomeWritesFailing: 3 });
+      expect(run.result?.success).to.equal(true);
+      expect(run.activities).to.deep.equal(["runSteps", "recordOutcome", "recordOutcome", "recordOutcome"]);
+      expect(recorded(run).status).to.equal("COMPLETED");
+    });
   });
 });
