@@ -11,7 +11,11 @@
 // DAPR_BIN_DIR for Dapr binaries of the pinned version (see scripts/dapr-binaries.sh);
 // TRACE_SAMPLING_RATE (0 to 1, 1 by default) for how many orders are traced, when
 // Java is there to run Zipkin (else tracing is off; TRACING=off turns it off too).
-// Any other variable reaches the apps, e.g. APPROVAL_TIMEOUT_SECONDS=60 npm start.
+// WORKFLOW_STATE_RETENTION (a Go duration, 24h by default: local-config.yaml) for how long a
+// finished workflow's state is kept; REDIS_MAXMEMORY (1gb by default) for the private
+// Redis's memory limit (noeviction: past it, writes are refused, no key is dropped).
+// Any other variable reaches the apps, e.g. APPROVAL_TIMEOUT_SECONDS=60 npm start,
+// RECORD_TTL_SECONDS=3600 (how long orders' records and outcomes live).
 import { LocalStack, prefixedLines, readRunFile, repoRoot } from "./index.js";
 import path from "node:path";
 import { parseReplicas, withReplicas } from "./run-file.js";

@@ -34,6 +34,17 @@ export interface StartOptions {
   /** Environment for every app, over what the run file says (e.g. APPROVAL_TIMEOUT_SECONDS). */
   env?: Record<string, string>;
   /**
+   * How long a finished workflow's state is kept (the sidecars' Configuration,
+   * spec.workflow.stateRetentionPolicy.anyTerminal), a Go duration such as "5m";
+   * by default WORKFLOW_STATE_RETENTION if set, else the run file's Configuration's.
+   */
+  workflowStateRetention?: string;
+  /**
+   * The private Redis's memory limit (its maxmemory, e.g. "1gb"): past it, writes are
+   * refused (noeviction), never a key dropped. By default REDIS_MAXMEMORY if set, else 1gb.
+   */
+  redisMaxMemory?: string;
+  /**
    * host:port of a running Redis to use. By default REDIS_HOST if set, else the
    * stack starts a redis-server of its own on a free port, with its data in dataDir.
    */
@@ -78,6 +89,9 @@ export const controlPlanePorts = {
   /** Zipkin's API and UI (its default port), on 127.0.0.1. */
   zipkin: 9411,
 };
+
+/** The private Redis's memory limit unless REDIS_MAXMEMORY says otherwise. */
+export const defaultRedisMaxMemory = "1gb";
 
 /** The Configuration with the access control policy, in the resources folder; every sidecar loads it, when it is there. */
 export const accessControlFile = "access-control.yaml";
@@ -344,13 +358,16 @@ export class LocalStack {
     const dir = path.join(this.dataDir, "redis");
     mkdirSync(dir, { recursive: true });
     this.redisHost = `127.0.0.1:${port}`;
-    // Append-only file in dataDir: workflow state survives a restart of the stack.
+    // Append-only file in dataDir: workflow state survives a restart of the stack. A
+    // memory limit, and noeviction: a full Redis refuses writes (orders wait, the
+    // failing writes are retried) and never drops a key that an order still needs.
+    const maxMemory = this.options.redisMaxMemory ?? (process.env.REDIS_MAXMEMORY || defaultRedisMaxMemory);
     this.spawn({
       name: "redis",
       command: server,
       // "-": the first config lines come from stdin, the password among them: not as an
       // argument, which any user of the machine sees in ps.
-      args: ["-", "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--save", ""],
+      args: ["-", "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--save", "", "--maxmemory", maxMemory, "--maxmemory-policy", "noeviction"],
       stdin: `requirepass ${JSON.stringify(this.redisPassword)}\n`, // quoted and escaped as Redis's config reads it
     });
     await pollUntil("redis", () => redisAnswers("127.0.0.1", port, this.redisPassword), { deadline, abort: this.abort });
@@ -591,6 +608,7 @@ export class LocalStack {
       nameResolutionDb: path.join(this.dataDir, "name-resolution.db"),
       zipkinEndpoint: this.zipkinUrl === undefined ? undefined : `${this.zipkinUrl}/api/v2/spans`,
       samplingRate: process.env.TRACE_SAMPLING_RATE || undefined,
+      workflowStateRetention: this.options.workflowStateRetention ?? (process.env.WORKFLOW_STATE_RETENTION || undefined),
     });
     const file = path.join(this.dataDir, "dapr-config.yaml");
     writeFileSync(file, `# Written by local-stack from ${path.relative(this.dataDir, source)}\n${config}`);

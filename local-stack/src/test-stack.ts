@@ -16,6 +16,8 @@ export interface TestStackOptions {
   onSignal?: () => Promise<unknown>;
   /** Replicas by app id, e.g. { "order-processor": 2 }; one of each app by default. */
   replicas?: Record<string, number>;
+  /** How long a finished workflow's state is kept, e.g. "5s" (StartOptions). */
+  workflowStateRetention?: string;
 }
 
 export interface TestStack {
@@ -24,7 +26,7 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-export async function startTestStack({ logFile, env, onSignal, replicas }: TestStackOptions): Promise<TestStack> {
+export async function startTestStack({ logFile, env, onSignal, replicas, workflowStateRetention }: TestStackOptions): Promise<TestStack> {
   mkdirSync(path.dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile);
   const shownLog = path.relative(process.cwd(), logFile);
@@ -52,6 +54,7 @@ export async function startTestStack({ logFile, env, onSignal, replicas }: TestS
       dataDir,
       env,
       replicas,
+      ...(workflowStateRetention === undefined ? {} : { workflowStateRetention }),
       output: (name, line) => log.write(`${name.padEnd(23)}| ${line}\n`),
       onUnexpectedExit: (err) => (failure = err),
     });

@@ -21,6 +21,14 @@ describe("the sidecars' Configuration under the local stack", () => {
     expect(config.spec.tracing?.samplingRate).to.equal("0.1");
   });
 
+  it("keeps the file's workflow state retention, or takes WORKFLOW_STATE_RETENTION's, and refuses one that is no Go duration", () => {
+    const kept = parse(sidecarConfig(localConfig, { nameResolutionDb: "/x", zipkinEndpoint: undefined })) as Spec;
+    expect(kept.spec.workflow).to.deep.include({ stateRetentionPolicy: { anyTerminal: "24h" } });
+    const short = parse(sidecarConfig(localConfig, { nameResolutionDb: "/x", zipkinEndpoint: undefined, workflowStateRetention: "5s" })) as Spec;
+    expect(short.spec.workflow).to.deep.include({ maxConcurrentWorkflowInvocations: 40, stateRetentionPolicy: { anyTerminal: "5s" } });
+    expect(() => sidecarConfig(localConfig, { nameResolutionDb: "/x", zipkinEndpoint: undefined, workflowStateRetention: "5 minutes" })).to.throw(/Go duration/);
+  });
+
   it("has no tracing without Zipkin", () => {
     const config = parse(sidecarConfig(localConfig, { nameResolutionDb: "/x", zipkinEndpoint: undefined })) as Spec;
     expect(config.spec.tracing).to.equal(undefined);
