@@ -574,6 +574,23 @@ function drawStock(items) {
   ui.stockNote.textContent = items.length === 0 ? "No stock: every order will fail to reserve. Restock to fill it." : "";
 }
 
+/** @param {number} bytes */
+const megabytes = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/** The store's size under the inventory, every 10 s: used memory, its limit, keys. */
+async function loadStoreSize() {
+  const note = /** @type {HTMLElement} */ (document.getElementById("store-size"));
+  try {
+    const size = await api("GET", "/api/store");
+    const limit = size.max_memory_bytes > 0 ? ` of ${megabytes(size.max_memory_bytes)}` : "";
+    note.textContent = `Store: ${megabytes(size.used_memory_bytes)}${limit}, ${size.keys.toLocaleString("en")} keys`;
+  } catch (err) {
+    note.textContent = `Store size unavailable: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+void loadStoreSize();
+setInterval(loadStoreSize, 10_000);
+
 async function loadStock() {
   try {
     drawStock((await api("GET", "/api/inventory")).items);

@@ -7,6 +7,7 @@
 // reached) is a 502 with a short public message, logged in full.
 import type { Context, Middleware } from "koa";
 import { HttpError, InvocationError, jsonBody, parseBody, Router, z, type Logger } from "@dapr-orders/service-kit";
+import type { StoreSize } from "./store-size.js";
 
 export interface StockItem {
   name: string;
@@ -35,6 +36,8 @@ export interface DashboardOptions {
   logger: Logger;
   /** ZIPKIN_UI_URL: where the page links an order's trace; empty when tracing is off. */
   zipkinUiUrl?: string;
+  /** How big the state's Redis is (store-size.ts), for GET /api/store. */
+  storeSize?: () => Promise<StoreSize>;
 }
 
 /** A body with nothing to say: `{}` (restock takes no settings: any field is a 400). */
@@ -43,13 +46,24 @@ const nothing = z.strictObject({});
 /** An approval as the page sends it: the decision only; the approver is the operator. */
 const decision = z.strictObject({ approved: z.boolean() });
 
-export function dashboardRoutes({ backend, operatorRequired, logger, zipkinUiUrl = "" }: DashboardOptions): Router {
+export function dashboardRoutes({ backend, operatorRequired, logger, zipkinUiUrl = "", storeSize }: DashboardOptions): Router {
   const router = new Router({ prefix: "/api" });
   const passErrors = <T>(ctx: Context, call: Promise<T>) => passOn(ctx, call, logger);
 
   // Where the page links each order's trace: the Zipkin UI, or null (tracing off: no links).
   router.get("/tracing", (ctx) => {
     ctx.body = { zipkin_url: zipkinUiUrl === "" ? null : zipkinUiUrl };
+  });
+
+  // The store's size: used memory, its limit, keys (503 when Redis does not answer).
+  router.get("/store", async (ctx) => {
+    if (storeSize === undefined) throw new HttpError(404, "the store's size is not known here");
+    try {
+      ctx.body = await storeSize();
+    } catch (err) {
+      logger.warn("reading the store's size failed", { err });
+      throw new HttpError(503, "Redis did not answer: try again later");
+    }
   });
 
   router.post("/orders", async (ctx) => {

@@ -17,6 +17,7 @@ import { RedisRateLimit } from "./rate-limit.js";
 import { closeRedis, connectRedis } from "./redis.js";
 import { notificationRoutes } from "./routes.js";
 import { securityHeaders } from "./security.js";
+import { redisStoreSize, storeSizeGauges } from "./store-size.js";
 import { RedisSessions } from "./sessions.js";
 import { publicFiles } from "./static.js";
 
@@ -34,6 +35,8 @@ const deadLetters = new RedisDeadLetters(historyRedis, config.deadLettersKept);
 const connections = new RedisRateLimit(historyRedis, { name: "dashboard:connections", ...config.connections });
 const hub = new Hub({ history, logger, adapter: createAdapter(adapterPub, adapterSub), connections });
 const backend = daprBackend(new Sidecar(config.dapr), config.apps);
+const storeSize = redisStoreSize(historyRedis);
+storeSizeGauges(storeSize);
 
 const operator = new Operator({
   token: config.operatorToken ?? newOperatorToken(),
@@ -47,7 +50,7 @@ const routes = new Router()
   .use(securityHeaders)
   .use(notificationRoutes({ history, publish: (event) => hub.publish(event), deadLetters, logger, appToken: config.appToken }).routes())
   .use(operator.routes().routes())
-  .use(dashboardRoutes({ backend, operatorRequired: operator.required, logger, zipkinUiUrl: config.zipkinUiUrl }).routes())
+  .use(dashboardRoutes({ backend, operatorRequired: operator.required, logger, zipkinUiUrl: config.zipkinUiUrl, storeSize }).routes())
   .use(publicFiles(fileURLToPath(new URL("../../public", import.meta.url))).routes());
 
 const server = serve(createApp({ logger, routes }), {

@@ -17,7 +17,7 @@ export { invoke, InvocationError, publishEvent, sdkLogger, workflowOptions } fro
 export { jsonOf, Sidecar, type SidecarAnswer, type SidecarRequest } from "./sidecar.js";
 export { badRequest, conflict, HttpError, notFound } from "./errors.js";
 export { captureConsole, createLogger, type LogFields, type Logger } from "./logger.js";
-export { counter, histogram, metricsPath, metricsRegistry, type Counter, type Histogram } from "./metrics.js";
+export { counter, gauge, histogram, metricsPath, metricsRegistry, type Counter, type Gauge, type Histogram } from "./metrics.js";
 export { notificationTypes, type Note, type Notification, type NotificationType } from "./notification.js";
 export { serve, type ServeOptions } from "./server.js";
 export {

@@ -18,9 +18,22 @@ export const metricsPath = "/metrics";
 
 export type Counter<L extends string = string> = client.Counter<L>;
 export type Histogram<L extends string = string> = client.Histogram<L>;
+export type Gauge<L extends string = string> = client.Gauge<L>;
 
 export function counter<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
   return new client.Counter({ name, help, labelNames, registers: [metricsRegistry] });
+}
+
+/** A value read when GET /metrics is asked for: `collect` sets it (it may throw: the scrape then fails, saying why). */
+export function gauge(name: string, help: string, collect: (gauge: Gauge<never>) => Promise<void> | void): Gauge<never> {
+  return new client.Gauge({
+    name,
+    help,
+    registers: [metricsRegistry],
+    async collect() {
+      await collect(this);
+    },
+  });
 }
 
 /** Durations in seconds; the default buckets run from 5 ms to 10 s. */
