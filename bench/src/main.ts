@@ -5,7 +5,7 @@
 // baseline, in bench-results/ (JSON, Markdown, SVG). Everything is bounded: each
 // request, each order, each level, and the whole run (BENCH_BUDGET_SECONDS); a
 // stack whose process dies ends the bench with an error, and each stack is
-// stopped whatever happens.
+// stopped whatever happens. `--soak` runs the soak instead (soak.ts).
 import { execFile, execFileSync } from "node:child_process";
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { setMaxListeners } from "node:events";
@@ -18,6 +18,7 @@ import { request } from "./http.js";
 import { burst, closedLoop, placeAndFollow, type LevelResult, type OrderTarget } from "./load.js";
 import { measureNotificationLatency, type NotificationLatency } from "./notification-latency.js";
 import { cpuBetween, snapshot, type ProcessUsage } from "./proc.js";
+import { soak } from "./soak.js";
 import {
   checkTargets,
   compare,
@@ -38,6 +39,17 @@ const seconds = (since: number) => Math.round((performance.now() - since) / 100)
 const abort = new AbortController();
 const { signal } = abort;
 setMaxListeners(5_000, signal); // every request in flight listens to it (the burst: 500 at once)
+// `npm run bench -- --soak`: the soak instead (soak.ts), bounded by its own settings.
+if (process.argv.includes("--soak")) {
+  for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => abort.abort(new Error(`interrupted (${sig})`)));
+  try {
+    await soak(process.argv, say, signal);
+  } catch (err) {
+    console.error(`[bench] soak failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  }
+  process.exit();
+}
 const stopWith = (reason: string) => {
   if (!signal.aborted) abort.abort(new Error(reason));
 };
