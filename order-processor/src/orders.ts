@@ -13,7 +13,8 @@ import { approvalEvent, awaitingApprovalStatus, compensatingStatus, ShippingFail
 /** GET /orders/:id answers with this. */
 export interface OrderView {
   id: string;
-  details: Order;
+  /** Missing for a moment just after the start, until the workflow begins to run. */
+  details?: Order;
   /** The workflow's runtime status by name: "RUNNING", "COMPLETED", "FAILED"... */
   status: string;
   /** True while the order waits for a person's approval (only then does it take one). */
@@ -95,7 +96,7 @@ export function toOrderView(state: WorkflowState): OrderView {
   const output = properties["dapr.workflow.output"];
   return {
     id: state.instanceID,
-    details: input?.order as Order,
+    ...(input ? { details: input.order } : {}),
     status: state.runtimeStatus,
     awaiting_approval: properties["dapr.workflow.custom_status"] === awaitingApprovalStatus,
     compensating: properties["dapr.workflow.custom_status"] === compensatingStatus,

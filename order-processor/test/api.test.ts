@@ -110,6 +110,30 @@ describe("order-processor API", () => {
         expect(workflows.started).to.have.length(1);
       });
 
+      it("gives the same order for a repeat that comes while the workflow does not show its input yet", async () => {
+        const { app, workflows } = setup();
+        const first = await request(app, "POST", "/orders", { body, headers });
+        const placed = workflows.views.get(first.body.instance_id)!;
+        const { details, ...withoutInput } = placed; // as the sidecar shows a workflow scheduled but not yet running
+        workflows.views.set(placed.id, withoutInput);
+        setTimeout(() => workflows.views.set(placed.id, { ...withoutInput, details }), 60);
+        const again = await request(app, "POST", "/orders", { body, headers });
+        expect(again.status).to.equal(202);
+        expect(again.body.instance_id).to.equal(first.body.instance_id);
+        expect(workflows.started).to.have.length(1);
+      });
+
+      it("answers 503 with Retry-After to a repeat while the workflow's input stays unknown past the start timeout", async () => {
+        const { app, workflows } = setup();
+        const first = await request(app, "POST", "/orders", { body, headers });
+        const { details: _, ...withoutInput } = workflows.views.get(first.body.instance_id)!;
+        workflows.views.set(withoutInput.id, withoutInput);
+        const again = await request(app, "POST", "/orders", { body, headers });
+        expect(again.status).to.equal(503);
+        expect(again.headers.get("retry-after")).to.equal("1");
+        expect(workflows.started).to.have.length(1);
+      });
+
       it("answers 409 when the key was used for another order", async () => {
         const { app, workflows } = setup();
         await request(app, "POST", "/orders", { body, headers });
