@@ -1,12 +1,12 @@
 // order-processor's settings, from the environment (defaults in docs/configuration.md).
-import { appApiToken, appHost, appPort, daprSettings, envNumber, recordTtlSeconds } from "@dapr-orders/service-kit";
+import { appApiToken, appHost, appPort, daprSettings, envNumber, recordTtlSeconds, workflowWaits } from "@dapr-orders/service-kit";
 import type { OrderPolicy } from "./model.js";
 
 /**
  * The longest an order waits between two calls to one app while everything answers:
- * the wait for approval, plus a step's tries and the timers between them.
+ * the wait for approval, plus a forward step's tries and the timers between them.
  */
-export function longestWaitSeconds({ approvalTimeoutSeconds, retry }: OrderPolicy): number {
+export function longestCallGapSeconds({ approvalTimeoutSeconds, retry }: OrderPolicy): number {
   let retries = 0;
   for (let attempt = 1; attempt < retry.maxAttempts; attempt++) retries += Math.min(retry.firstDelaySeconds * 2 ** (attempt - 1), retry.maxDelaySeconds);
   return approvalTimeoutSeconds + retries;
@@ -17,12 +17,16 @@ export function longestWaitSeconds({ approvalTimeoutSeconds, retry }: OrderPolic
  * a record could expire while its order can still be retried (service-kit's config.ts).
  */
 export function checkedRecordTtl(ttlSeconds: number, policy: OrderPolicy): number {
-  const wait = longestWaitSeconds(policy);
+  const wait = longestCallGapSeconds(policy);
   if (ttlSeconds <= wait) {
     throw new Error(`RECORD_TTL_SECONDS (${ttlSeconds}) must be longer than an order's longest wait: APPROVAL_TIMEOUT_SECONDS and a step's retries, ${wait} s`);
   }
   return ttlSeconds;
 }
+
+// APPROVAL_TIMEOUT_SECONDS and STEP_RETRY_MAX_DELAY_SECONDS: read in service-kit, where
+// notifications reads them too (its memory of notifications must outlast these waits).
+const waits = workflowWaits();
 
 export const config = {
   port: appPort(3000),
@@ -35,12 +39,14 @@ export const config = {
   /** What each new order's workflow decides by: it is copied into the order's input when the order is placed. */
   policy: {
     approvalThreshold: envNumber("APPROVAL_THRESHOLD", 1000),
-    approvalTimeoutSeconds: envNumber("APPROVAL_TIMEOUT_SECONDS", 24 * 60 * 60),
-    // 1, 2, 4 ... 60, 60 s between tries: about 4 minutes of outage before a step gives up.
+    approvalTimeoutSeconds: waits.approvalTimeoutSeconds,
+    // 1, 2, 4 ... 60, 60 s between tries: about 4 minutes of outage before a forward step
+    // (reserve, pay, ship) gives up. Undo steps and notifications use the same delays
+    // and never give up.
     retry: {
       maxAttempts: envNumber("STEP_RETRY_ATTEMPTS", 10),
       firstDelaySeconds: envNumber("STEP_RETRY_FIRST_DELAY_SECONDS", 1),
-      maxDelaySeconds: envNumber("STEP_RETRY_MAX_DELAY_SECONDS", 60),
+      maxDelaySeconds: waits.maxRetryDelaySeconds,
     },
   } satisfies OrderPolicy,
   intake: {

@@ -60,6 +60,7 @@ export function outcomeView({ failure, ...outcome }: OrderOutcome): OrderView {
   return {
     ...outcome,
     awaiting_approval: false,
+    compensating: false,
     ...(failure === undefined
       ? {}
       : { failure_details: { message: isPublicFailure({ type: failure.error_type, message: failure.message }) ? failure.message : withheldFailureMessage, error_type: failure.error_type } }),

@@ -16,18 +16,19 @@ describe("order outcomes", () => {
       details: order,
       status: "COMPLETED",
       awaiting_approval: false,
+      compensating: false,
       created_time,
       last_updated_time: now.toISOString(),
       order_result: { id: "order-1", success: true, message: "Order processed" },
     });
   });
 
-  it("record a failed order with its failure, whose text is shown only for a plain Error", () => {
+  it("record a failed order with its failure, whose text is shown only for a failed shipment", () => {
     const failed = (error_type: string) => outcomeView(outcomeOf({ order, created_time, failure: { error_type, message: "No courier delivers to joni" } }, now));
-    expect(failed("Error")).to.include({ status: "FAILED" });
-    expect(failed("Error").failure_details).to.deep.equal({ error_type: "Error", message: "No courier delivers to joni" });
+    expect(failed("ShippingFailed")).to.include({ status: "FAILED" });
+    expect(failed("ShippingFailed").failure_details).to.deep.equal({ error_type: "ShippingFailed", message: "No courier delivers to joni" });
     expect(failed("TypeError").failure_details?.message).to.match(/its details are in order-processor's log/);
-    expect(failed("Error")).to.not.have.property("order_result");
+    expect(failed("ShippingFailed")).to.not.have.property("order_result");
   });
 
   it("are written once with their time to live, and a second write (an activity run again) changes nothing", async () => {
