@@ -155,6 +155,8 @@ export interface LevelResult {
   allOrders: number;
   /** CPU milliseconds an order during the level (warm-up and drain included), by process, and "all". */
   cpuMsPerOrder?: Record<string, number>;
+  /** Redis commands an order during the level: "all", then by command. */
+  redisPerOrder?: Record<string, number>;
 }
 
 /**

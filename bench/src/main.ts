@@ -18,6 +18,7 @@ import { request } from "./http.js";
 import { burst, closedLoop, placeAndFollow, type LevelResult, type OrderTarget } from "./load.js";
 import { measureNotificationLatency, type NotificationLatency } from "./notification-latency.js";
 import { cpuBetween, snapshot, type ProcessUsage } from "./proc.js";
+import { commandsPerOrder, readCommandStats } from "./redis-stats.js";
 import {
   checkTargets,
   compare,
@@ -148,6 +149,7 @@ async function levels(
     await beforeEach();
     say(`${label}, ${clients} clients: ${config.warmupSeconds} s warm-up, then ${config.levelSeconds} s measured`);
     const before = snapshot(ctx.stack.pids);
+    const redisBefore = await readCommandStats(ctx.stack.redis, ctx.stack.redisPassword);
     const withLatency = latency !== undefined && clients === config.notificationLevel;
     const level = await closedLoop(target, {
       clients,
@@ -167,13 +169,15 @@ async function levels(
           },
     });
     const cpuMsPerOrder = perOrder(cpuBetween(before, snapshot(ctx.stack.pids)), level.allOrders);
+    const redisPerOrder = commandsPerOrder(redisBefore, await readCommandStats(ctx.stack.redis, ctx.stack.redisPassword), level.allOrders);
     const l = level.latencyMs;
     say(
       `${label}, ${clients} clients: ${level.ordersPerSecond} orders/s, p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, ` +
         `${level.errorTotal} errors${level.errorExamples.length > 0 ? ` (e.g. ${level.errorExamples[0]})` : ""}`,
     );
     say(`${label}, ${clients} clients, CPU ms an order: ${Object.entries(cpuMsPerOrder).map(([p, ms]) => `${p} ${ms}`).join(", ")}`);
-    results.push({ ...level, cpuMsPerOrder });
+    say(`${label}, ${clients} clients, Redis commands an order: ${Object.entries(redisPerOrder).map(([c, n]) => `${c} ${n}`).join(", ")}`);
+    results.push({ ...level, cpuMsPerOrder, redisPerOrder });
   }
   if (notifications !== undefined) {
     say(`notification latency: p50 ${notifications.latencyMs.p50} ms, p99 ${notifications.latencyMs.p99} ms, ${notifications.lost} lost of ${notifications.sent}`);

@@ -272,6 +272,7 @@ export function cpuTable(r: Pick<BenchResults, "ours" | "baseline">): string[] {
     `| process | ${columns.map(([name]) => name).join(" | ")} |`,
     `|---|${columns.map(() => "---:").join("|")}|`,
     ...names.map((name) => `| ${name} | ${columns.map(([, l]) => cell(l.cpuMsPerOrder![name])).join(" | ")} |`),
+    `| Redis commands an order | ${columns.map(([, l]) => cell(l.redisPerOrder?.all)).join(" | ")} |`,
   ];
 }
 

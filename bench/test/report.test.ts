@@ -118,6 +118,7 @@ describe("the report", () => {
       "|---|---:|---:|---:|",
       "| order-processor | 9.5 | 12 | 4 |",
       "| all | 30 | 41 | 25.1 |",
+      "| Redis commands an order | n/a | n/a | n/a |",
     ]);
   });
 
