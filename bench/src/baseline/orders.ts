@@ -55,7 +55,10 @@ async function* orderWorkflow(ctx: WorkflowContext, order: Order): AsyncGenerato
 }
 
 const sdk = { daprHost: dapr.host, daprPort: dapr.grpcPort, daprApiToken: dapr.apiToken, logger: { level: LogLevel.Warn } };
-const runtime = new WorkflowRuntime(sdk).registerWorkflowWithName("orderProcessingWorkflow", orderWorkflow).registerActivityWithName("runSteps", runSteps);
+// As many workflow workers as order-processor runs (its WORKFLOW_WORKERS, worker.ts): the SDK's worker runs 10 work items at once.
+const runtimes = Array.from({ length: Number(process.env.WORKFLOW_WORKERS ?? 4) }, () =>
+  new WorkflowRuntime(sdk).registerWorkflowWithName("orderProcessingWorkflow", orderWorkflow).registerActivityWithName("runSteps", runSteps),
+);
 const workflows = new DaprWorkflowClient(sdk);
 let ready = false;
 
@@ -114,10 +117,10 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60
 server.listen(port, async () => {
   // The sidecar waits for this port; the workflow worker waits for the sidecar.
   await until("the sidecar answers", async () => (await sidecar.call("GET", "/v1.0/healthz")).status === 204);
-  await runtime.start();
-  await until("the sidecar has our workflow worker", async () => {
+  await Promise.all(runtimes.map((runtime) => runtime.start()));
+  await until("the sidecar has our workflow workers", async () => {
     const metadata = jsonOf<{ workflows?: { connectedWorkers?: number } }>(await sidecar.call("GET", "/v1.0/metadata"));
-    return (metadata.workflows?.connectedWorkers ?? 0) > 0;
+    return (metadata.workflows?.connectedWorkers ?? 0) >= runtimes.length;
   });
   ready = true;
   process.stdout.write(`baseline orders app on :${port}\n`);
