@@ -1,6 +1,12 @@
 // order-processor's settings, from the environment (defaults in docs/configuration.md).
 import { appApiToken, appHost, appPort, daprSettings, envNumber, workflowWaits } from "@dapr-orders/service-kit";
 import type { OrderPolicy } from "./model.js";
+import { workersFor } from "./worker.js";
+
+function wholeAtLeastOne(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1, got ${value}`);
+  return value;
+}
 
 // APPROVAL_TIMEOUT_SECONDS and STEP_RETRY_MAX_DELAY_SECONDS: read in service-kit, where
 // notifications reads them too (its memory of notifications must outlast these waits).
@@ -41,4 +47,10 @@ export const config = {
     traceSamplingRate: envNumber("TRACE_SAMPLING_RATE", 1),
   },
   pubsub: { name: "pubsub", topic: "notifications" },
+  /**
+   * WORKFLOW_WORKERS: workflow workers, each with its own stream of work items from the
+   * sidecar and 10 at once (worker.ts). By default enough for 40 at once: the sidecar's
+   * maxConcurrentActivityInvocations in dapr-components/local-config.yaml.
+   */
+  workflowWorkers: wholeAtLeastOne("WORKFLOW_WORKERS", envNumber("WORKFLOW_WORKERS", workersFor(40))),
 };
