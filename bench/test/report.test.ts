@@ -48,7 +48,7 @@ describe("the report", () => {
     ]);
   });
 
-  it("checks the targets of issue 8: all met", () => {
+  it("checks the targets: all met", () => {
     const ours = run([level(16, 40, 500)], {
       burst: goodBurst,
       notifications: { sent: 150, received: 150, lost: 0, publishErrors: 0, latencyMs: { count: 150, p50: 8, p95: 20, p99: 40, max: 60 } },
@@ -58,7 +58,7 @@ describe("the report", () => {
     expect(targets).to.have.length(7);
   });
 
-  it("checks the targets of issue 8: each one can fail", () => {
+  it("checks the targets: each one can fail", () => {
     const ours = run([level(16, 30, 900, 2)], {
       burst: { ...goodBurst, statuses: { 202: 450, 503: 50 }, postsAnsweredMs: 4000, stuck: 3, allTerminalMs: undefined },
       droppedWorkItems: 12,

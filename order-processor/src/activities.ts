@@ -131,7 +131,7 @@ export function createActivities(invoker: Invoker, publisher: Publisher, logger:
     runSteps,
     notify: (_ctx: WorkflowActivityContext, input: NotifyInput | Notification[]) =>
       timed("notify", async (): Promise<void> => {
-        // A notify that an order scheduled before tracing came has the list alone.
+        // A notify given the list alone (no trace context) publishes it untraced.
         const { notifications, traceparent } = Array.isArray(input) ? { notifications: input, traceparent: undefined } : input;
         await publish(notifications, traceparent);
       }),

@@ -1,6 +1,6 @@
-// The baseline's order app: the order workflow's shape before issue 8 (eight
-// activities for a small order: notify, reserve, notify, pay, notify, ship, notify,
-// notify), each activity making the same Dapr call as then (a publish to
+// The baseline's order app: an order workflow of one activity per Dapr call
+// (eight for a small order: notify, reserve, notify, pay, notify, ship, notify,
+// notify), each activity making one Dapr call (a publish to
 // pubsub/notifications, or a service invocation), to an app that does nothing
 // (noop.ts). The same API as order-processor for the bench: POST /orders and
 // GET /orders/:id. No logging per request, no validation: the cost of Dapr alone.
