@@ -1,8 +1,9 @@
 // What `npm start` shows of its processes' output (STACK_OUTPUT). By default, every
 // line of the apps and of the stack itself, and of the rest (the sidecars, Sentry,
-// placement, scheduler, Redis, Zipkin) what is not recognisably below a warning: their
-// warnings and errors, and anything that has no level at all (a Go panic, a Java stack
-// trace). `all` shows every line, as the processes write them.
+// placement, scheduler, Redis, Zipkin) their warnings and errors only: not their
+// informational lines, nor lines without a level (banners, Go's plain log lines). What
+// a process wrote last before it died is printed with the failure all the same
+// (stack.ts keeps it). `all` shows every line, as the processes write them.
 import type { LineSink } from "./process.js";
 
 export type OutputMode = "apps" | "all";
@@ -14,17 +15,17 @@ export function parseOutputMode(value: string | undefined): OutputMode {
   throw new Error(`STACK_OUTPUT must be "apps" or "all", not "${value}"`);
 }
 
-// The levels below a warning, in the log formats of the stack's other processes.
-const belowWarning = [
-  /\blevel=(trace|debug|info)\b/, // daprd, placement, scheduler, Sentry (logfmt)
-  /"level":\s*"(trace|debug|info)"/, // the same, as JSON (--log-as-json)
-  /^\d+:[A-Z] \d{2} \w{3} \d{4} [\d:.]+ [.\-*] /, // Redis: "." debug, "-" verbose, "*" notice ("#" is a warning)
-  /^\d{4}-\d{2}-\d{2}[ T][\d:.,]+\s+(TRACE|DEBUG|INFO)\b/, // Zipkin (Java, logback)
+// A warning or worse, in the log formats of the stack's other processes.
+const warningOrWorse = [
+  /\blevel=(warn|warning|error|fatal|panic)\b/, // daprd, placement, scheduler, Sentry (logfmt)
+  /"level":\s*"(warn|warning|error|dpanic|panic|fatal)"/, // the same as JSON, and the scheduler's etcd
+  /^\d+:[A-Z] \d{2} \w{3} \d{4} [\d:.]+ # /, // Redis: "#" is a warning ("." debug, "-" verbose, "*" notice)
+  /^\d{4}-\d{2}-\d{2}[ T][\d:.,]+Z?\s+(WARN|ERROR|FATAL)\b/, // Zipkin (Java)
 ];
 
 /** Whether a line of a process other than the apps is shown by default. */
 export function isWarningOrWorse(line: string): boolean {
-  return !belowWarning.some((pattern) => pattern.test(line));
+  return warningOrWorse.some((pattern) => pattern.test(line));
 }
 
 /**

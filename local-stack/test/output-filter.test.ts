@@ -20,13 +20,14 @@ describe("what npm start shows (STACK_OUTPUT)", () => {
     expect(isWarningOrWorse("1234:M 08 Dec 2026 02:00:00.123 * Ready to accept connections tcp")).to.equal(false);
     expect(isWarningOrWorse("1234:C 08 Dec 2026 02:00:00.123 - Accepted 127.0.0.1:5000")).to.equal(false);
     expect(isWarningOrWorse("1234:M 08 Dec 2026 02:00:00.123 # WARNING Memory overcommit must be enabled!")).to.equal(true);
-    expect(isWarningOrWorse("2026-12-08 02:00:00.123  INFO [/] 1 --- [           main] c.l.a.s.Server : Serving HTTP")).to.equal(false);
-    expect(isWarningOrWorse("2026-12-08 02:00:00.123  WARN [/] 1 --- [           main] z.s.ZipkinServer : careful")).to.equal(true);
+    expect(isWarningOrWorse("2026-12-08T02:33:02.955Z  INFO [/] 1 --- [-127.0.0.1:9411] c.l.a.s.Server : Serving HTTP")).to.equal(false);
+    expect(isWarningOrWorse("2026-12-08T02:33:02.516Z  WARN [/] 1 --- [           main] i.m.p.PrometheusMeterRegistry : careful")).to.equal(true);
   });
 
-  it("shows lines that have no level: a panic, a process that cannot start", () => {
-    expect(isWarningOrWorse("panic: runtime error: invalid memory address")).to.equal(true);
-    expect(isWarningOrWorse("cannot start /x/daprd: spawn ENOENT")).to.equal(true);
+  it("hides lines without a level: banners, Go's plain log lines", () => {
+    expect(isWarningOrWorse("                  oooo")).to.equal(false);
+    expect(isWarningOrWorse(":: version 3.6.1 :: commit b2b0c98 ::")).to.equal(false);
+    expect(isWarningOrWorse("2026/12/08 02:33:07 Marking prefixes as undeliverable for one caller: stream shutdown")).to.equal(false);
   });
 
   it("shows every line of the apps and of the stack itself, and the rest's warnings; all of it with STACK_OUTPUT=all", () => {
