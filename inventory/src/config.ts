@@ -16,6 +16,4 @@ export const config = {
   restockQuantity: envNumber("RESTOCK_QUANTITY", 100),
   /** Attempts at a reservation or release when concurrent writers conflict. */
   maxAttempts: envNumber("STOCK_MAX_ATTEMPTS", 20),
-  /** How many of its most recent orders each item's stock document keeps (older ones: their own record). */
-  recentOrders: envNumber("STOCK_RECENT_ORDERS", 1000),
 };
