@@ -76,7 +76,7 @@ describe("delivery from pub/sub to the page", function () {
 
   it("sends a notification that notifications refuses (400) to the dead letters at once, logged with its order", async () => {
     const id = `refused-${run}`;
-    // The format before seq and type: notifications answers 400 naming seq.
+    // A notification without seq and type: notifications answers 400 naming seq.
     await publishNotification({ order_id: id, message: "Payment processed" });
     await until("the dead letter to be kept in Redis", async () => (await redis("LRANGE", "dashboard:dead-letters", "0", "9")).includes(id));
     const logged = logOf("notifications").filter((l) => l.level === "error" && l.order_id === id);

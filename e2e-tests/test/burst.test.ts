@@ -1,7 +1,7 @@
 // A burst of orders far above what the Dapr SDK's workflow worker queues (10
-// running, 100 waiting: past that it used to drop work items, and their orders
-// never finished). Every POST must be answered at once (202, or 503 with
-// Retry-After, after which the client retries with the same Idempotency-Key),
+// running, 100 waiting: past that it drops work items, and their orders would
+// never finish; the sidecars' workflow limits keep it below that). Every POST must
+// be answered at once (202, or 503 with Retry-After, after which the client retries with the same Idempotency-Key),
 // every accepted order must finish, and stock must not be oversold.
 // The figures are printed, not asserted: `npm run bench` measures speed.
 import { readFileSync } from "node:fs";

@@ -1,5 +1,5 @@
-// Who may do what (docs/spec.md, "Who may do what"; docs/security.md), tried from outside as someone who can
-// reach the ports would: every way in that issue 10 found is refused, and the
+// Who may do what (docs/spec.md, "Who may do what"; docs/security.md), tried from
+// outside as someone who can reach the ports would: every way in is refused, and the
 // legitimate path (the operator signed in on the dashboard, the apps through their
 // sidecars) still works.
 import http from "node:http";

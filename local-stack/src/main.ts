@@ -10,25 +10,29 @@
 // LOCAL_STACK_DATA_DIR for the data folder (.cache/local-stack by default);
 // DAPR_BIN_DIR for Dapr binaries of the pinned version (see scripts/dapr-binaries.sh);
 // TRACE_SAMPLING_RATE (0 to 1, 1 by default) for how many orders are traced, when
-// Java is there to run Zipkin (else tracing is off; TRACING=off turns it off too).
+// Java is there to run Zipkin (else tracing is off; TRACING=off turns it off too);
+// STACK_OUTPUT=all for every line of every process (by default the apps' lines, and
+// the warnings and errors of the sidecars and the rest: output-filter.ts).
 // Any other variable reaches the apps, e.g. APPROVAL_TIMEOUT_SECONDS=60 npm start.
 import { LocalStack, prefixedLines, readRunFile, repoRoot } from "./index.js";
 import path from "node:path";
 import { parseReplicas, withReplicas } from "./run-file.js";
+import { filteredLines, parseOutputMode } from "./output-filter.js";
 
 const output = prefixedLines(process.stdout);
 const say = (line: string) => output("local-stack", line);
 
-const topology = (() => {
+const { topology, outputMode } = (() => {
   try {
-    return withReplicas(readRunFile(path.join(repoRoot, "dapr.yaml")), parseReplicas(process.env.REPLICAS));
+    const outputMode = parseOutputMode(process.env.STACK_OUTPUT);
+    return { topology: withReplicas(readRunFile(path.join(repoRoot, "dapr.yaml")), parseReplicas(process.env.REPLICAS)), outputMode };
   } catch (err) {
     say(`could not start: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
 })();
 const stack = new LocalStack(topology, {
-  output,
+  output: filteredLines(output, outputMode, topology.apps.map((app) => app.name)),
   dataDir: process.env.LOCAL_STACK_DATA_DIR || undefined,
   ...(process.env.TRACING === "off" ? { tracing: false } : {}),
 });
@@ -74,5 +78,5 @@ say(process.env.OPERATOR_TOKEN ? "  operator: sign in with OPERATOR_TOKEN" : "  
 say("Ctrl-C stops everything.");
 
 const failure = await stack.stopped;
-say(failure === undefined ? "stopped" : "stopped after a failure");
+say(failure === undefined ? "stopped" : `stopped after a failure: ${failure.message}`);
 process.exit(failure === undefined ? 0 : 1);
