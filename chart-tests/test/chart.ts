@@ -6,10 +6,11 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
+import { repoRoot } from "@dapr-orders/local-stack";
 
-export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+export { repoRoot };
+
 export const chartDir = path.join(repoRoot, "charts", "dapr-orders");
 export const componentsDir = path.join(repoRoot, "dapr-components");
 /** The Kubernetes version the chart is rendered for and validated against (kubernetes-validate's newest). */

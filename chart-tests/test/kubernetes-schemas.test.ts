@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { expect } from "chai";
-import { helm, isDapr, kubernetesVersion, named, provision, renderVariant, variants, type Doc } from "./chart.js";
+import { helm, isDapr, kubernetesVersion, named, provision, renderVariant, repoRoot, variants, type Doc } from "./chart.js";
 
 interface Result {
   kind: string;
@@ -16,7 +16,7 @@ interface Result {
 
 let python: string;
 function validate(objects: Doc[]): Result[] {
-  const script = path.join(import.meta.dirname, "../../kubernetes_validate_objects.py");
+  const script = path.join(repoRoot, "chart-tests", "kubernetes_validate_objects.py");
   const run = spawnSync(python, [script, kubernetesVersion], { input: JSON.stringify(objects), encoding: "utf8" });
   if (run.status !== 0) throw new Error(`kubernetes-validate failed: ${run.stderr}`);
   return JSON.parse(run.stdout) as Result[];

@@ -11,16 +11,14 @@
 import { execFile } from "node:child_process";
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describeExit, ManagedProcess, type LineSink, type ProcessSpec } from "./process.js";
 import { freePort, httpAnswers, pollUntil, redisAnswers, waitForFreePort } from "./probe.js";
 import { localPort, readRunFile, withReplicas, type AppSpec, type Topology } from "./run-file.js";
 import { stackSecrets, type AppSecrets, type StackSecrets } from "./secrets.js";
 import { sidecarConfig } from "./sidecar-config.js";
+import { repoRoot } from "./repo-root.js";
 
-/** The repository root (this file is local-stack/dist/src/stack.js). */
-export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
 export interface StartOptions {
   /** The run file; dapr.yaml at the repository root by default. */

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
-import { repoRoot } from "../src/stack.js";
+import { repoRoot } from "../src/repo-root.js";
 import { sidecarConfig } from "../src/sidecar-config.js";
 
 const localConfig = readFileSync(path.join(repoRoot, "dapr-components", "local-config.yaml"), "utf8");

@@ -12,7 +12,7 @@ import { contentSecurityPolicy, securityHeaders } from "../src/security.js";
 import { publicFiles } from "../src/static.js";
 import { MemoryDeadLetters, MemoryHistory, MemoryRateLimit } from "./fakes.js";
 
-const publicDir = fileURLToPath(new URL("../../public", import.meta.url));
+const publicDir = fileURLToPath(new URL("../public", import.meta.url));
 
 const notification = {
   order_id: "o-1",
