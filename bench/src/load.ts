@@ -1,7 +1,8 @@
 // The load: closed-loop clients (each places a small order, polls it every 50 ms
 // until it ends, then places the next), and a burst of orders posted at once.
 // Every loop is bounded in count and in time.
-import { field, request, rethrowIfAborted, sleep } from "./http.js";
+import { call } from "@dapr-orders/service-kit/http-client";
+import { field, rethrowIfAborted, sleep } from "./http.js";
 import { summarize, type LatencySummary } from "./stats.js";
 
 export interface OrderTarget {
@@ -67,9 +68,8 @@ export async function placeAndFollow(
   let badPolls = 0;
   let answer;
   try {
-    answer = await request(`${target.ordersUrl}/orders`, {
-      method: "POST",
-      body: { customer, item, total: orderTotal },
+    answer = await call("POST", `${target.ordersUrl}/orders`, {
+      json: { customer, item, total: orderTotal },
       timeoutMs: postTimeoutMs,
       signal,
     });
@@ -95,7 +95,7 @@ export async function placeAndFollow(
   for (let poll = 0; poll < maxPolls && performance.now() < deadline; poll++) {
     await sleep(pollMs, signal);
     try {
-      const view = await request(`${target.ordersUrl}/orders/${id}`, { timeoutMs: getTimeoutMs, signal });
+      const view = await call("GET", `${target.ordersUrl}/orders/${id}`, { timeoutMs: getTimeoutMs, signal });
       if (view.status !== 200) {
         badPolls += 1;
         badPoll ??= `GET /orders/${id} answered ${view.status}: ${JSON.stringify(view.body).slice(0, 200)}`;
@@ -255,9 +255,8 @@ export async function burst(target: OrderTarget, settings: BurstSettings): Promi
   const answers = await Promise.all(
     Array.from({ length: count }, async (_, n) => {
       try {
-        const answer = await request(`${target.ordersUrl}/orders`, {
-          method: "POST",
-          body: { customer: `burst-${n}`, item: target.items[n % target.items.length], total: orderTotal },
+        const answer = await call("POST", `${target.ordersUrl}/orders`, {
+          json: { customer: `burst-${n}`, item: target.items[n % target.items.length], total: orderTotal },
           timeoutMs: postTimeoutMs,
           signal,
         });
@@ -289,7 +288,7 @@ export async function burst(target: OrderTarget, settings: BurstSettings): Promi
   const placed: string[] = [];
   await eachWithConcurrency(refused, 16, async (id) => {
     try {
-      const view = await request(`${target.ordersUrl}/orders/${id}`, { timeoutMs: getTimeoutMs, signal });
+      const view = await call("GET", `${target.ordersUrl}/orders/${id}`, { timeoutMs: getTimeoutMs, signal });
       if (view.status !== 404) placed.push(id);
     } catch {
       rethrowIfAborted(signal);
@@ -324,7 +323,7 @@ async function followUntilTerminal(target: OrderTarget, ids: string[], started: 
   for (let round = 0; round < maxRounds && outstanding.size > 0 && (round === 0 || performance.now() < deadline); round++) {
     await eachWithConcurrency([...outstanding], 16, async (id) => {
       try {
-        const view = await request(`${target.ordersUrl}/orders/${id}`, { timeoutMs: getTimeoutMs, signal });
+        const view = await call("GET", `${target.ordersUrl}/orders/${id}`, { timeoutMs: getTimeoutMs, signal });
         const state = view.status === 200 ? classify(view.body) : { terminal: false as const };
         if (!state.terminal) return;
         outstanding.delete(id);

@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { LocalStack, readRunFile, repoRoot, type LineSink } from "@dapr-orders/local-stack";
 import { config } from "./config.js";
-import { request } from "./http.js";
+import { call } from "@dapr-orders/service-kit/http-client";
 import { burst, closedLoop, placeAndFollow, type LevelResult, type OrderTarget } from "./load.js";
 import { measureNotificationLatency, type NotificationLatency } from "./notification-latency.js";
 import { cpuBetween, snapshot, type ProcessUsage } from "./proc.js";
@@ -116,9 +116,8 @@ async function firstOrder(target: OrderTarget, name: string): Promise<void> {
  * returns the items, each with at least `needed` units.
  */
 async function restock(inventory: { url: string; appToken: string }, needed: number): Promise<string[]> {
-  const answer = await request(`${inventory.url}/api/v1/inventory/restock`, {
-    method: "POST",
-    body: {},
+  const answer = await call("POST", `${inventory.url}/api/v1/inventory/restock`, {
+    json: {},
     headers: { "dapr-api-token": inventory.appToken },
     timeoutMs: 10_000,
     signal,

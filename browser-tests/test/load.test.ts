@@ -5,7 +5,7 @@
 // finished orders fold away) and keep answering.
 import { expect } from "chai";
 import { Dashboard } from "./dashboard.js";
-import { until } from "./harness.js";
+import { pollUntil } from "@dapr-orders/service-kit/poll";
 import { publishNotification } from "./system.js";
 
 const orders = 2000;
@@ -109,13 +109,13 @@ describe("dashboard under load", function () {
       awaiting: before.awaiting! + count("awaiting"),
     };
     let shown: Record<string, number> = {};
-    await until(
+    await pollUntil(
       `the page to count every order (expected ${JSON.stringify(expected)}, it shows ${JSON.stringify(shown)})`,
       async () => {
         shown = await dashboard.counts();
         return shown.completed === expected.completed && shown.failed === expected.failed && shown.awaiting === expected.awaiting;
       },
-      120_000,
+      { timeoutMs: 120_000 },
     );
     const drainSeconds = (Date.now() - started) / 1000;
     sampling = false;

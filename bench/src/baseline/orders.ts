@@ -18,6 +18,7 @@ import {
   type WorkflowActivityContext,
   type WorkflowContext,
 } from "@dapr/dapr";
+import { pollUntil } from "@dapr-orders/service-kit/poll";
 
 const port = Number(process.env.APP_PORT ?? 3000);
 const daprHost = "127.0.0.1";
@@ -135,16 +136,12 @@ const server = http.createServer((req, res) => {
   });
 });
 
-/** Polls `check` every 200 ms until it is true; exits the app at the deadline. */
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) {
-      console.error(`${what}: not so after ${timeoutMs} ms`);
-      process.exit(1);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+/** Polls `check` until it is true; exits the app at the deadline. */
+function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  return pollUntil(what, check).catch((err: Error) => {
+    console.error(err.message);
+    process.exit(1);
+  });
 }
 
 const sidecarUrl = `http://${daprHost}:${daprHttpPort}/v1.0`;
