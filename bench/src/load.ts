@@ -47,7 +47,7 @@ export function classify(view: unknown): { terminal: false } | { terminal: true;
   const result = field(view, "order_result");
   const message = field(result, "message") ?? field(field(view, "failure_details"), "message");
   const success = status === "COMPLETED" && field(result, "success") !== false;
-  return { terminal: true, success, detail: `${status}${message === undefined ? "" : `: ${String(message)}`}` };
+  return { terminal: true, success, detail: `${status}${message === undefined ? "" : `: ${typeof message === "string" ? message : JSON.stringify(message)}`}` };
 }
 
 /** Retry-After in milliseconds (seconds form only), else undefined. */
@@ -57,13 +57,7 @@ export function retryAfterMs(header: string | null): number | undefined {
 }
 
 /** POST one order, then GET it every 50 ms until it ends or `orderTimeoutMs` has passed. */
-export async function placeAndFollow(
-  target: OrderTarget,
-  customer: string,
-  item: string,
-  orderTimeoutMs: number,
-  signal: AbortSignal,
-): Promise<OrderRun> {
+export async function placeAndFollow(target: OrderTarget, customer: string, item: string, orderTimeoutMs: number, signal: AbortSignal): Promise<OrderRun> {
   const startedAt = performance.now();
   let badPolls = 0;
   let answer;

@@ -41,10 +41,7 @@ setMaxListeners(5_000, signal); // every request in flight listens to it (the bu
 const stopWith = (reason: string) => {
   if (!signal.aborted) abort.abort(new Error(reason));
 };
-const budget = setTimeout(
-  () => stopWith(`the bench did not finish within BENCH_BUDGET_SECONDS (${config.budgetSeconds} s)`),
-  config.budgetSeconds * 1000,
-);
+const budget = setTimeout(() => stopWith(`the bench did not finish within BENCH_BUDGET_SECONDS (${config.budgetSeconds} s)`), config.budgetSeconds * 1000);
 process.on("SIGINT", () => stopWith("interrupted (SIGINT)"));
 process.on("SIGTERM", () => stopWith("interrupted (SIGTERM)"));
 
@@ -170,7 +167,9 @@ async function levels(
     results.push(level);
   }
   if (notifications !== undefined) {
-    say(`notification latency: p50 ${notifications.latencyMs.p50} ms, p99 ${notifications.latencyMs.p99} ms, ${notifications.lost} lost of ${notifications.sent}`);
+    say(
+      `notification latency: p50 ${notifications.latencyMs.p50} ms, p99 ${notifications.latencyMs.p99} ms, ${notifications.lost} lost of ${notifications.sent}`,
+    );
   }
   if (notificationError !== undefined) say(`notification latency not measured: ${notificationError}`);
   return { levels: results, notifications, notificationError };

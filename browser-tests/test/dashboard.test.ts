@@ -162,9 +162,7 @@ describe("dashboard", function () {
   it("restocks from the inventory panel, and keeps the counts current as orders take stock", async () => {
     await clearStock();
     await dashboard.reload();
-    await pollUntil("the panel to say there is no stock", async () =>
-      /No stock/.test((await dashboard.page.locator("#stock-note").textContent()) ?? ""),
-    );
+    await pollUntil("the panel to say there is no stock", async () => /No stock/.test((await dashboard.page.locator("#stock-note").textContent()) ?? ""));
     expect(await dashboard.stock()).to.deep.equal({});
 
     await dashboard.page.getByRole("button", { name: "Restock" }).click();
@@ -201,8 +199,9 @@ describe("dashboard", function () {
     await form.locator("input[name=total]").fill("5");
     await form.getByRole("button", { name: "Place order" }).click();
     expect((await answer).status()).to.equal(400);
-    await pollUntil("the form to show the error", async () =>
-      (await dashboard.page.locator("#order-error").textContent()) === "customer must be a non-empty string",
+    await pollUntil(
+      "the form to show the error",
+      async () => (await dashboard.page.locator("#order-error").textContent()) === "customer must be a non-empty string",
     );
     dashboard.expectNoErrors(/status of 400/);
   });

@@ -111,10 +111,14 @@ export class Dashboard {
 
   async waitForStatus(id: string, status: string, timeoutMs = 60_000): Promise<void> {
     let shown: string | null = null;
-    await pollUntil(`order ${id} to show "${status}" (it shows "${shown}")`, async () => {
-      shown = await this.card(id).locator(".badge").textContent({ timeout: 1000 });
-      return shown === status;
-    }, { timeoutMs: timeoutMs });
+    await pollUntil(
+      `order ${id} to show "${status}" (it shows "${shown}")`,
+      async () => {
+        shown = await this.card(id).locator(".badge").textContent({ timeout: 1000 });
+        return shown === status;
+      },
+      { timeoutMs: timeoutMs },
+    );
   }
 
   /**
@@ -157,9 +161,11 @@ export class Dashboard {
 
   /** The quantities the inventory panel shows, by item. */
   async stock(): Promise<Record<string, number>> {
-    const rows = await this.page.locator("#stock li").evaluateAll((items) =>
-      items.map((li) => [li.querySelector(".stock-name")?.textContent ?? "", Number(li.querySelector(".stock-quantity")?.textContent)]),
-    );
+    const rows = await this.page
+      .locator("#stock li")
+      .evaluateAll((items) =>
+        items.map((li) => [li.querySelector(".stock-name")?.textContent ?? "", Number(li.querySelector(".stock-quantity")?.textContent)]),
+      );
     return Object.fromEntries(rows);
   }
 
@@ -167,9 +173,7 @@ export class Dashboard {
   async settled(): Promise<void> {
     await pollUntil("the page to settle", () =>
       this.page.evaluate(
-        () =>
-          document.querySelector("#toasts > *") === null &&
-          document.getAnimations().every((a) => a.effect?.getTiming().iterations === Infinity),
+        () => document.querySelector("#toasts > *") === null && document.getAnimations().every((a) => a.effect?.getTiming().iterations === Infinity),
       ),
     );
   }

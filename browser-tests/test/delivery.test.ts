@@ -12,8 +12,7 @@ import { logOf, publishNotification, redis, say, straightThrough, type NewOrder 
 type Step = { type: string; message: string };
 
 /** An order's notifications as order-processor numbers them: seq 1, 2, 3... */
-const numbered = (order_id: string, order: NewOrder, steps: Step[]) =>
-  steps.map((step, i) => ({ order_id, seq: i + 1, ...step, order }));
+const numbered = (order_id: string, order: NewOrder, steps: Step[]) => steps.map((step, i) => ({ order_id, seq: i + 1, ...step, order }));
 
 const straight = (o: NewOrder): Step[] =>
   ["placed", "reserved", "paid", "shipped", "completed"].map((type, i) => ({ type, message: straightThrough(o)[i] as string }));
@@ -30,7 +29,8 @@ describe("delivery from pub/sub to the page", function () {
     dashboard = await Dashboard.open();
   });
   afterEach(async function () {
-    if (this.currentTest?.state === "failed") await dashboard.screenshot(`failed-delivery-${this.currentTest.title.slice(0, 40).replace(/\W+/g, "-")}`, true).catch(() => {});
+    if (this.currentTest?.state === "failed")
+      await dashboard.screenshot(`failed-delivery-${this.currentTest.title.slice(0, 40).replace(/\W+/g, "-")}`, true).catch(() => {});
   });
   after(async () => {
     await dashboard?.close();

@@ -41,7 +41,8 @@ function notifications(orderId: string, n: number) {
   }));
 }
 
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? NaN;
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? NaN;
 
 describe("dashboard under load", function () {
   this.timeout(420_000);
@@ -124,9 +125,9 @@ describe("dashboard under load", function () {
     const busy = (name: string) => (busyAfter[name]! - busyBefore[name]!).toFixed(1);
     await cdp.detach();
 
-    const cards = await dashboard.page.locator("#board article").evaluateAll((all) =>
-      all.map((card) => ({ id: card.getAttribute("data-order-id") ?? "", status: card.getAttribute("data-status") })),
-    );
+    const cards = await dashboard.page
+      .locator("#board article")
+      .evaluateAll((all) => all.map((card) => ({ id: card.getAttribute("data-order-id") ?? "", status: card.getAttribute("data-status") })));
     const finishedCards = cards.filter((c) => c.status === "completed" || c.status === "failed");
     const folded = Number(((await dashboard.page.locator("#board-folded").textContent()) ?? "").replace(/\D/g, ""));
     const total = published + typesOf.completed.length;
@@ -146,8 +147,13 @@ describe("dashboard under load", function () {
     // The finished ones shown are the newest: among the last orders published (publishers run side by side).
     const oldestShown = Math.min(...finishedCards.map((c) => (c.id.startsWith(`load-${run}-`) ? Number(c.id.slice(-4)) : -1)));
     expect(oldestShown, "the oldest finished order shown").to.be.at.least(orders - finishedShown - 2 * publishers - 10);
-    const awaiting = Array.from({ length: orders }, (_, n) => n).filter((n) => kindOf(n) === "awaiting").map(idOf);
-    expect(awaiting.filter((id) => !cards.some((c) => c.id === id)), "open orders not shown").to.deep.equal([]);
+    const awaiting = Array.from({ length: orders }, (_, n) => n)
+      .filter((n) => kindOf(n) === "awaiting")
+      .map(idOf);
+    expect(
+      awaiting.filter((id) => !cards.some((c) => c.id === id)),
+      "open orders not shown",
+    ).to.deep.equal([]);
     expect(folded, "the folded orders' count").to.equal(shown.completed! + shown.failed! - finishedShown);
     dashboard.expectNoErrors();
   });

@@ -20,7 +20,9 @@ export interface NewOrder {
  * OPERATOR_TOKEN: each start of notifications makes a new token), from the stack's log.
  */
 export function loginUrl(): string {
-  const url = logOf("notifications").filter((line) => typeof line.login_url === "string").at(-1)?.login_url;
+  const url = logOf("notifications")
+    .filter((line) => typeof line.login_url === "string")
+    .at(-1)?.login_url;
   if (typeof url !== "string") throw new Error("notifications printed no login URL");
   return url;
 }
@@ -37,7 +39,10 @@ const asOperator = () => ({ authorization: `Bearer ${operatorToken()}` });
 async function operatorSession(name: string): Promise<string> {
   const res = await call("POST", `${harness().dashboardUrl}/api/session`, { json: { token: operatorToken(), name } });
   expect(res.status, JSON.stringify(res.body)).to.equal(200);
-  return res.headers.getSetCookie().find((c) => c.startsWith("operator_session="))!.split(";")[0]!;
+  return res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith("operator_session="))!
+    .split(";")[0]!;
 }
 
 /** Places an order with order-processor itself, not through the page; returns its id. */
@@ -67,10 +72,14 @@ export async function decideAsSidecar(id: string, approver: string, approved: bo
 /** Waits until the order's workflow has finished; returns its status (COMPLETED, FAILED, …). */
 export async function finished(id: string, timeoutMs = 90_000): Promise<string> {
   let status = "";
-  await pollUntil(`order ${id} to finish`, async () => {
-    status = (await call("GET", `${harness().ordersUrl}/orders/${id}`)).body.status;
-    return ["COMPLETED", "FAILED", "TERMINATED"].includes(status);
-  }, { timeoutMs: timeoutMs });
+  await pollUntil(
+    `order ${id} to finish`,
+    async () => {
+      status = (await call("GET", `${harness().ordersUrl}/orders/${id}`)).body.status;
+      return ["COMPLETED", "FAILED", "TERMINATED"].includes(status);
+    },
+    { timeoutMs: timeoutMs },
+  );
   return status;
 }
 

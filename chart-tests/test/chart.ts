@@ -24,7 +24,6 @@ export const appPorts: Record<string, number> = {
   shipping: 3004,
 };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Doc = Record<string, any>;
 
 /** Runs a provisioning script of scripts/ and returns the path it prints (its progress shows on stderr). */
@@ -95,12 +94,7 @@ export const release = { name: "dapr-orders", namespace: "orders" };
 
 /** `helm template` of `chart` with `values`; throws with Helm's message when it fails. */
 export function render(values: Values = {}, chart = chartDir): Doc[] {
-  const result = runHelm([
-    "template", release.name, chart,
-    "--namespace", release.namespace,
-    "--kube-version", kubernetesVersion,
-    ...setArgs(values),
-  ]);
+  const result = runHelm(["template", release.name, chart, "--namespace", release.namespace, "--kube-version", kubernetesVersion, ...setArgs(values)]);
   if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr.trim()}`);
   return parseManifests(result.stdout);
 }

@@ -37,8 +37,14 @@ export function appPorts(a: AppSpec): PortUse[] {
 
 /** Placement's and the scheduler's addresses: the run file's apps name one each, or none. */
 export function controlPlaneAddresses(topology: Topology): { placement?: string; scheduler?: string } {
-  const placement = single(topology.apps.map((a) => a.placementHostAddress), "placementHostAddress");
-  const scheduler = single(topology.apps.map((a) => a.schedulerHostAddress), "schedulerHostAddress");
+  const placement = single(
+    topology.apps.map((a) => a.placementHostAddress),
+    "placementHostAddress",
+  );
+  const scheduler = single(
+    topology.apps.map((a) => a.schedulerHostAddress),
+    "schedulerHostAddress",
+  );
   return { ...(placement === undefined ? {} : { placement }), ...(scheduler === undefined ? {} : { scheduler }) };
 }
 

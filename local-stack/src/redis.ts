@@ -22,7 +22,7 @@ export async function redisAnswers(host: string, port: number, password = ""): P
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (message.startsWith("NOAUTH")) return false; // it wants a password, and got none
-    if (message.startsWith("WRONGPASS")) throw new Error(`Redis refused the password: ${message}`);
+    if (message.startsWith("WRONGPASS")) throw new Error(`Redis refused the password: ${message}`, { cause: err });
     throw err;
   } finally {
     if (client.isOpen) client.destroy();
@@ -44,8 +44,7 @@ export async function redisServerBinary(say: (line: string) => void): Promise<st
   const apt = findOnPath("apt-get");
   if (apt === undefined || process.getuid?.() !== 0) {
     throw new Error(
-      "redis-server is not installed: install it (Debian/Ubuntu: apt-get install -y redis-server), " +
-        "or set REDIS_HOST to the host:port of a running Redis",
+      "redis-server is not installed: install it (Debian/Ubuntu: apt-get install -y redis-server), " + "or set REDIS_HOST to the host:port of a running Redis",
     );
   }
   say("redis-server is not installed: installing Debian's package");

@@ -241,7 +241,11 @@ export class LocalStack {
     this.zipkin = await this.findZipkin();
     this.configFile = this.writeSidecarConfig();
     const ownRedis = (this.options.redisHost ?? process.env.REDIS_HOST ?? "") === "";
-    this.secrets = stackSecrets(apps.map((a) => a.appId), process.env, ownRedis);
+    this.secrets = stackSecrets(
+      apps.map((a) => a.appId),
+      process.env,
+      ownRedis,
+    );
     const deadline = Date.now() + this.readyTimeoutMs;
     await this.waitForPorts(stackPorts(this.topology, this.zipkin !== undefined));
 
@@ -278,7 +282,10 @@ export class LocalStack {
     this.processes.set(spec.name, proc);
     void proc.exited.then((exit) => {
       if (proc.stopping || this.stopping !== undefined) return;
-      const last = proc.lastLines.slice(-10).map((line) => `\n  ${line}`).join("");
+      const last = proc.lastLines
+        .slice(-10)
+        .map((line) => `\n  ${line}`)
+        .join("");
       this.fail(`${proc.name} exited unexpectedly (${describeExit(exit)})`, last ? `; its last lines:${last}` : "");
     });
     return proc;
@@ -346,7 +353,11 @@ export class LocalStack {
   /** Sentry first (the others ask it for certificates); then its CA certificate, which every sidecar trusts. */
   private async startSentry(deadline: number): Promise<void> {
     if (this.configFile === undefined) throw new Error("the run file has no configFilePath: Dapr Sentry needs a Configuration");
-    await this.startHealthy(commands.sentry({ daprBinDir: this.daprBinDir, dataDir: this.dataDir }, this.configFile), controlPlanePorts.sentryHealthz, deadline);
+    await this.startHealthy(
+      commands.sentry({ daprBinDir: this.daprBinDir, dataDir: this.dataDir }, this.configFile),
+      controlPlanePorts.sentryHealthz,
+      deadline,
+    );
     this.trustAnchors = readFileSync(commands.trustAnchorsFile(this.dataDir), "utf8");
   }
 
@@ -398,7 +409,7 @@ export class LocalStack {
   }
 
   private async stopAll(): Promise<void> {
-    const stopEach = (names: string[]) => Promise.all(names.map((name) => this.processes.get(name)?.stop(stopGraceMs)));
+    const stopEach = (names: string[]) => Promise.all(names.flatMap((name) => this.processes.get(name) ?? []).map((proc) => proc.stop(stopGraceMs)));
     const appIds = this.topology.apps.map((a) => a.name);
     const instances = [...this.processes.keys()].filter((name) => name.includes("@"));
     await stopEach([...appIds, ...instances]);

@@ -8,7 +8,10 @@ import { redisAnswers } from "../src/redis.js";
 import { randomToken, stackSecrets, tokenVariable } from "../src/secrets.js";
 
 const findRedisServer = () =>
-  (process.env.PATH ?? "").split(path.delimiter).map((dir) => path.join(dir, "redis-server")).find((file) => existsSync(file));
+  (process.env.PATH ?? "")
+    .split(path.delimiter)
+    .map((dir) => path.join(dir, "redis-server"))
+    .find((file) => existsSync(file));
 
 describe("the stack's secrets", () => {
   const apps = ["order-processor", "payments"];
@@ -59,7 +62,10 @@ describe("redisAnswers with a password", function () {
     try {
       await pollUntil("redis-server to answer", () => redisAnswers("127.0.0.1", port, "s3cret with spaces"), { timeoutMs: 5000, intervalMs: 50 });
       expect(await redisAnswers("127.0.0.1", port), "no password").to.equal(false);
-      const wrong = await redisAnswers("127.0.0.1", port, "guess").then(() => "answered", (err: Error) => err.message);
+      const wrong = await redisAnswers("127.0.0.1", port, "guess").then(
+        () => "answered",
+        (err: Error) => err.message,
+      );
       expect(wrong).to.match(/^Redis refused the password/);
     } finally {
       redis.kill();
