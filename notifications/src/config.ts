@@ -1,4 +1,4 @@
-// notifications' settings, from the environment (defaults in brackets in README).
+// notifications' settings, from the environment (defaults in docs/configuration.md).
 import { appApiToken, appHost, appPort, daprSettings, envNumber, envString } from "@dapr-orders/service-kit";
 
 export const config = {

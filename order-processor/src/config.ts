@@ -1,4 +1,4 @@
-// order-processor's settings, from the environment (defaults in brackets in README).
+// order-processor's settings, from the environment (defaults in docs/configuration.md).
 import { appApiToken, appHost, appPort, daprSettings, envNumber } from "@dapr-orders/service-kit";
 import type { OrderPolicy } from "./model.js";
 

@@ -14,6 +14,7 @@ export {
   daprStateStore,
   EtagMismatch,
   PerKeyQueue,
+  StateReadError,
   type Decision,
   type RetryOptions,
   type StateStore,
