@@ -241,11 +241,8 @@ export class LocalStack {
     this.zipkin = await this.findZipkin();
     this.configFile = this.writeSidecarConfig();
     const ownRedis = (this.options.redisHost ?? process.env.REDIS_HOST ?? "") === "";
-    this.secrets = stackSecrets(
-      apps.map((a) => a.appId),
-      process.env,
-      ownRedis,
-    );
+    const appIds = apps.map((a) => a.appId);
+    this.secrets = stackSecrets(appIds, process.env, ownRedis);
     const deadline = Date.now() + this.readyTimeoutMs;
     await this.waitForPorts(stackPorts(this.topology, this.zipkin !== undefined));
 
@@ -282,11 +279,8 @@ export class LocalStack {
     this.processes.set(spec.name, proc);
     void proc.exited.then((exit) => {
       if (proc.stopping || this.stopping !== undefined) return;
-      const last = proc.lastLines
-        .slice(-10)
-        .map((line) => `\n  ${line}`)
-        .join("");
-      this.fail(`${proc.name} exited unexpectedly (${describeExit(exit)})`, last ? `; its last lines:${last}` : "");
+      const last = proc.lastLines.slice(-10).join("\n  ");
+      this.fail(`${proc.name} exited unexpectedly (${describeExit(exit)})`, last ? `; its last lines:\n  ${last}` : "");
     });
     return proc;
   }
