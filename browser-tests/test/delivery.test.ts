@@ -79,8 +79,10 @@ describe("delivery from pub/sub to the page", function () {
     // The format before seq and type: notifications answers 400 naming seq.
     await publishNotification({ order_id: id, message: "Payment processed" });
     await pollUntil("the dead letter to be kept in Redis", async () => (await redis("LRANGE", "dashboard:dead-letters", "0", "9")).includes(id));
-    const logged = logOf("notifications").filter((l) => l.level === "error" && l.order_id === id);
-    expect(logged.map((l) => l.msg)).to.deep.equal(["notification could not be delivered (dead letter)"]);
+    // The stack's log is written asynchronously: the line may come after the dead letter.
+    const logged = () => logOf("notifications").filter((l) => l.level === "error" && l.order_id === id);
+    await pollUntil("the dead letter to be logged with its order", () => logged().length > 0, { timeoutMs: 10_000 });
+    expect(logged().map((l) => l.msg)).to.deep.equal(["notification could not be delivered (dead letter)"]);
     expect(deliveries(id, 400), "tried once: a 400 is not retried").to.have.length(1);
     expect(await dashboard.card(id).count()).to.equal(0);
     dashboard.expectNoErrors();
