@@ -1,5 +1,26 @@
 // notifications' settings, from the environment (defaults in docs/configuration.md).
-import { appApiToken, appHost, appPort, daprSettings, envNumber, envString } from "@dapr-orders/service-kit";
+import { appApiToken, appHost, appPort, daprSettings, envNumber, envString, longestWaitSeconds, workflowWaits } from "@dapr-orders/service-kit";
+
+/**
+ * SEEN_TTL_SECONDS: how long notifications remembers which notifications of an order
+ * it has kept (to ignore repeats), counted from the order's latest one. It must
+ * outlast anything that can still publish one of them again: the order workflow's
+ * longest wait (APPROVAL_TIMEOUT_SECONDS, then a retry's delay,
+ * STEP_RETRY_MAX_DELAY_SECONDS: give notifications the same values as
+ * order-processor). Default: that wait and one day more, for outages and restarts
+ * during which an activity is run again. Shorter than the wait: refused at start.
+ */
+export function seenTtlSeconds(env = process.env): number {
+  const longest = longestWaitSeconds(workflowWaits(env));
+  const ttl = envNumber("SEEN_TTL_SECONDS", longest + 24 * 60 * 60, env);
+  if (ttl < longest) {
+    throw new Error(
+      `SEEN_TTL_SECONDS (${ttl}) must be at least the order workflow's longest wait, APPROVAL_TIMEOUT_SECONDS + STEP_RETRY_MAX_DELAY_SECONDS (${longest}): ` +
+        "a notification published again after it would be shown twice",
+    );
+  }
+  return ttl;
+}
 
 export const config = {
   port: appPort(3001),
@@ -15,11 +36,8 @@ export const config = {
   redisPassword: envString("REDIS_PASSWORD", ""),
   /** How many recent events the history keeps, and sends to a page that (re)connects. */
   historyLength: envNumber("HISTORY_LENGTH", 1000),
-  /**
-   * How long notifications remembers which notifications of an order it has kept
-   * (to ignore repeats), counted from the order's latest one, in seconds.
-   */
-  seenTtlSeconds: envNumber("SEEN_TTL_SECONDS", 86_400),
+  /** How long notifications remembers which notifications of an order it has kept (seenTtlSeconds above). */
+  seenTtlSeconds: seenTtlSeconds(),
   /** How many dead letters (notifications Dapr could not deliver) the Redis list keeps. */
   deadLettersKept: envNumber("DEAD_LETTERS_KEPT", 100),
   /** OPERATOR_TOKEN: what the operator signs in with; unset: a random one, new at each start, printed in a login URL. */

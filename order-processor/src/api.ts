@@ -83,11 +83,28 @@ export function orderRoutes(workflows: OrderWorkflows, policy: OrderPolicy, inta
 
   /** With a key: answers for the order that key placed, if any (Dapr would start a finished one anew). */
   async function replayed(ctx: Context, order: Order, key: string | undefined): Promise<boolean> {
-    const known = key === undefined ? undefined : await workflows.get(order.id);
+    if (key === undefined) return false;
+    const known = await knownOrder(ctx, order.id);
     if (known === undefined) return false;
-    if (!sameOrder(known.details, order)) throw conflict("this Idempotency-Key was used for another order");
+    if (!sameOrder(known, order)) throw conflict("this Idempotency-Key was used for another order");
     accepted(ctx, order.id);
     return true;
+  }
+
+  /**
+   * The order under this id, if any. Just after its start (with a start time), the
+   * sidecar shows a workflow without its input until it begins to run: ask again until
+   * it shows, within the start timeout.
+   */
+  async function knownOrder(ctx: Context, id: string): Promise<Order | undefined> {
+    const deadline = Date.now() + intake.startTimeoutMs;
+    for (;;) {
+      const view = await workflows.get(id);
+      if (view === undefined) return undefined;
+      if (view.details !== undefined) return view.details;
+      if (Date.now() >= deadline) throw unavailable(ctx, "the order is being started: retry with the same Idempotency-Key", { instance_id: id });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   async function place(ctx: Context, order: Order, key: string | undefined, traceparent: string): Promise<void> {
