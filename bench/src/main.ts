@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { LocalStack, readRunFile, repoRoot, type LineSink } from "@dapr-orders/local-stack";
 import { config } from "./config.js";
-import { request } from "./http.js";
+import { call } from "@dapr-orders/service-kit/http-client";
 import { burst, closedLoop, placeAndFollow, type LevelResult, type OrderTarget } from "./load.js";
 import { measureNotificationLatency, type NotificationLatency } from "./notification-latency.js";
 import { cpuBetween, snapshot, type ProcessUsage } from "./proc.js";
@@ -42,10 +42,7 @@ setMaxListeners(5_000, signal); // every request in flight listens to it (the bu
 const stopWith = (reason: string) => {
   if (!signal.aborted) abort.abort(new Error(reason));
 };
-const budget = setTimeout(
-  () => stopWith(`the bench did not finish within BENCH_BUDGET_SECONDS (${config.budgetSeconds} s)`),
-  config.budgetSeconds * 1000,
-);
+const budget = setTimeout(() => stopWith(`the bench did not finish within BENCH_BUDGET_SECONDS (${config.budgetSeconds} s)`), config.budgetSeconds * 1000);
 process.on("SIGINT", () => stopWith("interrupted (SIGINT)"));
 process.on("SIGTERM", () => stopWith("interrupted (SIGTERM)"));
 
@@ -117,9 +114,8 @@ async function firstOrder(target: OrderTarget, name: string): Promise<void> {
  * returns the items, each with at least `needed` units.
  */
 async function restock(inventory: { url: string; appToken: string }, needed: number): Promise<string[]> {
-  const answer = await request(`${inventory.url}/api/v1/inventory/restock`, {
-    method: "POST",
-    body: {},
+  const answer = await call("POST", `${inventory.url}/api/v1/inventory/restock`, {
+    json: {},
     headers: { "dapr-api-token": inventory.appToken },
     timeoutMs: 10_000,
     signal,
@@ -175,12 +171,22 @@ async function levels(
       `${label}, ${clients} clients: ${level.ordersPerSecond} orders/s, p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, ` +
         `${level.errorTotal} errors${level.errorExamples.length > 0 ? ` (e.g. ${level.errorExamples[0]})` : ""}`,
     );
-    say(`${label}, ${clients} clients, CPU ms an order: ${Object.entries(cpuMsPerOrder).map(([p, ms]) => `${p} ${ms}`).join(", ")}`);
-    say(`${label}, ${clients} clients, Redis commands an order: ${Object.entries(redisPerOrder).map(([c, n]) => `${c} ${n}`).join(", ")}`);
+    say(
+      `${label}, ${clients} clients, CPU ms an order: ${Object.entries(cpuMsPerOrder)
+        .map(([p, ms]) => `${p} ${ms}`)
+        .join(", ")}`,
+    );
+    say(
+      `${label}, ${clients} clients, Redis commands an order: ${Object.entries(redisPerOrder)
+        .map(([c, n]) => `${c} ${n}`)
+        .join(", ")}`,
+    );
     results.push({ ...level, cpuMsPerOrder, redisPerOrder });
   }
   if (notifications !== undefined) {
-    say(`notification latency: p50 ${notifications.latencyMs.p50} ms, p99 ${notifications.latencyMs.p99} ms, ${notifications.lost} lost of ${notifications.sent}`);
+    say(
+      `notification latency: p50 ${notifications.latencyMs.p50} ms, p99 ${notifications.latencyMs.p99} ms, ${notifications.lost} lost of ${notifications.sent}`,
+    );
   }
   if (notificationError !== undefined) say(`notification latency not measured: ${notificationError}`);
   return { levels: results, notifications, notificationError };

@@ -73,15 +73,17 @@ export interface BenchResults {
  * apps do nothing with the item, so a hot-item level compares with the same one).
  */
 export function compare(ours: LevelResult[], baseline: LevelResult[], hot: LevelResult[] = []): Comparison[] {
-  const against = (load: Load) => (level: LevelResult): Comparison => {
-    const base = baseline.find((b) => b.clients === level.clients);
-    return {
-      load,
-      clients: level.clients,
-      throughputRatio: ratio(level.ordersPerSecond, base?.ordersPerSecond),
-      p99Ratio: ratio(level.latencyMs.p99, base?.latencyMs.p99),
+  const against =
+    (load: Load) =>
+    (level: LevelResult): Comparison => {
+      const base = baseline.find((b) => b.clients === level.clients);
+      return {
+        load,
+        clients: level.clients,
+        throughputRatio: ratio(level.ordersPerSecond, base?.ordersPerSecond),
+        p99Ratio: ratio(level.latencyMs.p99, base?.latencyMs.p99),
+      };
     };
-  };
   return [...ours.map(against("mixed")), ...hot.map(against("hot item"))];
 }
 

@@ -10,10 +10,10 @@ import { closeSync, createWriteStream, mkdirSync, openSync, readFileSync, rmSync
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { expect } from "chai";
+import { repoRoot } from "@dapr-orders/local-stack";
 
-export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+export { repoRoot };
 export const composeFile = path.join(repoRoot, "docker-compose.yml");
 /** A project name of its own: the test never touches a stack started by hand ("dapr-orders"). */
 export const project = "dapr-orders-test";

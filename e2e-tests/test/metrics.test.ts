@@ -10,7 +10,9 @@ import { expect } from "chai";
 import { parse } from "yaml";
 import { repoRoot } from "@dapr-orders/local-stack";
 import { metricValue, parseMetrics, type MetricSample } from "@dapr-orders/service-kit/testing";
-import { ensureInStock, eventually, placeOrder, request, waitUntilFinished, type NewOrder } from "./http.js";
+import { call } from "@dapr-orders/service-kit/http-client";
+import { pollUntil } from "@dapr-orders/service-kit/poll";
+import { ensureInStock, type NewOrder, placeOrder, waitUntilFinished } from "./http.js";
 import { settings, stackKind, urls } from "./target.js";
 
 type Series = [name: string, labels?: Record<string, string>];
@@ -35,7 +37,7 @@ const key = ([name, labels]: Series) => (labels === undefined ? name : `${name}{
 
 /** What a Prometheus scrape of `url` gets. */
 async function scrape(url: string): Promise<MetricSample[]> {
-  const res = await request("GET", url);
+  const res = await call("GET", url);
   expect(res.status, `GET ${url}`).to.equal(200);
   expect(res.headers.get("content-type"), url).to.match(/^text\/plain/);
   return parseMetrics(res.body);
@@ -71,7 +73,7 @@ describe("metrics (GET /metrics)", function () {
     await ensureInStock(["orange", "apple"]);
     // Nothing else moves them meanwhile: two reads a second apart agree.
     let before = await read();
-    await eventually(
+    await pollUntil(
       "the counters to stand still",
       async () => {
         await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -80,7 +82,7 @@ describe("metrics (GET /metrics)", function () {
         before = again;
         return still;
       },
-      60_000,
+      { timeoutMs: 60_000 },
     );
 
     const orders: NewOrder[] = [
@@ -98,13 +100,13 @@ describe("metrics (GET /metrics)", function () {
 
     // order-processor counts in the activities, before the workflow ends; notifications as they arrive.
     let after: Record<string, number> = {};
-    await eventually(
+    await pollUntil(
       "notifications to count 13 delivered",
       async () => {
         after = await read();
         return after["orders_notifications_delivered_total"]! - before["orders_notifications_delivered_total"]! >= 13;
       },
-      30_000,
+      { timeoutMs: 30_000 },
     );
     expect(moved(before, after)).to.deep.equal({
       "orders_placed_total": 3,

@@ -72,7 +72,8 @@ say(`  orders API  ${url("order-processor")}/orders`);
 say(`  inventory   ${url("inventory")}/api/v1/inventory`);
 for (const app of stack.apps) say(`  ${app.name.padEnd(18)} ${app.url}, its sidecar ${app.daprUrl}`);
 say(`  Redis ${stack.redis}, data in ${path.relative(process.cwd(), stack.dataDir) || "."}`);
-if (stack.zipkinUrl !== undefined) say(`  traces      ${stack.zipkinUrl.replace("127.0.0.1", "localhost")}/zipkin/ (Zipkin; each order's card links to its trace)`);
+if (stack.zipkinUrl !== undefined)
+  say(`  traces      ${stack.zipkinUrl.replace("127.0.0.1", "localhost")}/zipkin/ (Zipkin; each order's card links to its trace)`);
 say("  Dapr: mTLS between sidecars (Sentry), the access control of dapr-components/access-control.yaml, API and app tokens of this run");
 say(process.env.OPERATOR_TOKEN ? "  operator: sign in with OPERATOR_TOKEN" : "  operator: sign in with the login URL notifications printed above");
 say("Ctrl-C stops everything.");

@@ -7,14 +7,11 @@ import type Koa from "koa";
 import { createLogger, type Logger } from "./logger.js";
 import { Sidecar } from "./sidecar.js";
 import { metricsRegistry } from "./metrics.js";
+import { call, type HttpAnswer } from "./http-client.js";
 
 export { MemoryStateStore, type StoreCall } from "./state.js";
 
-export interface TestResponse {
-  status: number;
-  headers: Headers;
-  body: any;
-}
+export type TestResponse = HttpAnswer;
 
 export interface TestRequest {
   body?: unknown;
@@ -29,26 +26,11 @@ export async function request(app: Koa, method: string, path: string, req: TestR
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   try {
     const { port } = server.address() as AddressInfo;
-    const payload = req.raw ?? (req.body === undefined ? undefined : JSON.stringify(req.body));
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-      method,
-      body: payload,
-      headers: { ...(payload === undefined ? {} : { "content-type": req.contentType ?? "application/json" }), ...req.headers },
-    });
-    return { status: res.status, headers: res.headers, body: await responseBody(res) };
+    const { body: json, ...rest } = req;
+    return await call(method, `http://127.0.0.1:${port}${path}`, { json, ...rest });
   } finally {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
-  }
-}
-
-/** A response's body: parsed when it is JSON, else its text. */
-export async function responseBody(res: Response): Promise<any> {
-  const text = await res.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
   }
 }
 
