@@ -29,9 +29,27 @@ describe("dashboard API", () => {
     expect((await request(setup().app, "GET", "/api/tracing")).body).to.deep.equal({ zipkin_url: null });
   });
 
+  it("refuses an order it cannot place itself: 400 naming the field, and 429 past the per-address limit", async () => {
+    const backend = new FakeBackend();
+    const operator = new Operator({ token: operatorToken, apiName: "ops", sessions: new MemorySessions(), failedLogins: new MemoryRateLimit(10), sessionTtlSeconds: 3600 });
+    const routes = new Router().use(dashboardRoutes({ backend, operatorRequired: operator.required, logger: memoryLogger(), orderLimit: new MemoryRateLimit(2, 30) }).routes());
+    const app = createApp({ logger: memoryLogger(), routes });
+    const bad = await request(app, "POST", "/api/orders", { body: { customer: "joni", item: "Kiwi!", total: 1 } });
+    expect(bad.status).to.equal(400);
+    expect(bad.body.field).to.equal("item");
+    expect((await request(app, "POST", "/api/orders", { body: { customer: "joni", item: "kiwi", total: 1 } })).status).to.equal(202);
+    const limited = await request(app, "POST", "/api/orders", { body: { customer: "joni", item: "kiwi", total: 1 } });
+    expect(limited.status).to.equal(429);
+    expect(limited.headers.get("retry-after")).to.equal("30");
+    expect(backend.calls).to.have.length(1);
+  });
+
   it("places an order with order-processor: 202 with its instance id", async () => {
     const { app, backend } = setup();
-    const res = await request(app, "POST", "/api/orders", { body: { customer: "joni", item: "kiwi", total: 121.5, extra: 1 } });
+    const extra = await request(app, "POST", "/api/orders", { body: { customer: "joni", item: "kiwi", total: 121.5, extra: 1 } });
+    expect(extra.status, "a field it does not know").to.equal(400);
+    expect(extra.body.field).to.equal("extra");
+    const res = await request(app, "POST", "/api/orders", { body: { customer: "joni", item: "kiwi", total: 121.5 } });
     expect(res.status).to.equal(202);
     expect(res.body).to.deep.equal({ instance_id: "o-1" });
     expect(backend.calls).to.deep.equal([["placeOrder", { customer: "joni", item: "kiwi", total: 121.5 }]]);
@@ -97,15 +115,16 @@ describe("dashboard API", () => {
     expect(backend.calls).to.be.empty;
   });
 
-  it("answers the other app's 400, 404 and 409 with the same status and its error", async () => {
+  it("answers the other app's 400, 404, 409 and 503 with the same status and its error", async () => {
     const { app, backend } = setup();
     for (const [status, detail] of [
       [400, "total must be a finite number greater than 0"],
       [404, "no order o-9"],
       [409, "order o-9 is COMPLETED: it no longer takes an approval"],
+      [503, "too many orders are waiting for approval: try again later"],
     ] as const) {
       backend.failWith("order-processor/orders", status, detail, detail);
-      const res = await request(app, "POST", "/api/orders", { body: { customer: "joni", item: "kiwi", total: -1 } });
+      const res = await request(app, "POST", "/api/orders", { body: { customer: "joni", item: "kiwi", total: 1 } });
       expect(res.status).to.equal(status);
       expect(res.body).to.deep.equal({ error: detail });
     }
