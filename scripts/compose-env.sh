@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Makes the secrets docker-compose.yml runs with, once per clone (README, "Security"):
 #   - each app's Dapr API token and app API token (<APP>_DAPR_API_TOKEN, <APP>_APP_API_TOKEN),
-#   - the Redis password (REDIS_PASSWORD),
+#   - the Redis password (REDIS_PASSWORD), and the config file that gives it to Redis
+#     (.dapr-credentials/redis.conf: off Redis's command line),
+#   - the dashboard's operator token (OPERATOR_TOKEN),
 #   - the certificate authority of Dapr's mTLS: a root certificate, which every sidecar
 #     trusts (DAPR_TRUST_ANCHORS), and an issuer certificate and key, with which Dapr
 #     Sentry signs the sidecars' certificates (in .dapr-credentials/, DAPR_CREDENTIALS).
@@ -26,6 +28,7 @@ command -v openssl >/dev/null || { echo "compose-env.sh: openssl is needed" >&2;
 
 umask 077 # the files made here: readable by you only
 touch "$env_file"
+chmod 600 "$env_file" # also a .env that was there before: it holds secrets now
 added=()
 has() { grep -q "^$1=" "$env_file"; }
 add() { has "$1" || { printf '%s=%s\n' "$1" "$2" >>"$env_file"; added+=("$1"); }; }
@@ -37,6 +40,7 @@ for app in order-processor notifications inventory payments shipping; do
   add "${prefix}_APP_API_TOKEN" "$(random)"
 done
 add REDIS_PASSWORD "$(random)"
+add OPERATOR_TOKEN "$(random)"
 
 # Dapr's CA, as Sentry would make it itself (root and issuer, both CAs, EC P-256 keys, a year):
 # made here because the sidecars must have the root before they start. The root's key is
@@ -63,6 +67,14 @@ if ! has DAPR_TRUST_ANCHORS || [ ! -s "$credentials/issuer.key" ]; then
   add DAPR_TRUST_ANCHORS "\"$(awk '{ printf "%s\\n", $0 }' "$credentials/ca.crt")\""
 fi
 add DAPR_CREDENTIALS "$credentials_ref"
+
+# Redis's settings, with the password of .env (written again each run, so it follows a
+# changed REDIS_PASSWORD). Readable by Redis's user in its container, like the
+# certificates: the folder is yours alone.
+mkdir -p "$credentials" && chmod 700 "$credentials"
+redis_password=$(grep '^REDIS_PASSWORD=' "$env_file" | tail -n 1 | cut -d= -f2-)
+printf 'appendonly yes\nprotected-mode no\nrequirepass %s\n' "$redis_password" >"$credentials/redis.conf"
+chmod 644 "$credentials/redis.conf"
 
 if [ ${#added[@]} -eq 0 ]; then
   echo "compose-env.sh: $env_file has every secret docker-compose.yml needs" >&2
