@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes the secrets docker-compose.yml runs with, once per clone (README, "Security"):
+# Makes the secrets docker-compose.yml runs with, once per clone (docs/security.md):
 #   - each app's Dapr API token and app API token (<APP>_DAPR_API_TOKEN, <APP>_APP_API_TOKEN),
 #   - the Redis password (REDIS_PASSWORD), and the config file that gives it to Redis
 #     (.dapr-credentials/redis.conf: off Redis's command line),

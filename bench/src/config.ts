@@ -1,4 +1,4 @@
-// The bench's settings, from the environment (defaults in README, "Performance").
+// The bench's settings, from the environment (defaults in docs/performance.md).
 import { envNumber } from "@dapr-orders/service-kit";
 
 export const config = {

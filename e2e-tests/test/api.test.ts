@@ -1,4 +1,4 @@
-// The HTTP APIs' answers to bad requests (SPEC, "HTTP API"), from the running services.
+// The HTTP APIs' answers to bad requests (docs/spec.md, "HTTP API"), from the running services.
 import { expect } from "chai";
 import { createHash, randomUUID } from "node:crypto";
 import { approve, asSidecarOf, ensureInStock, operatorSession, placeOrder, request, stock, waitUntilFinished } from "./http.js";

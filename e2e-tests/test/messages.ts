@@ -1,4 +1,4 @@
-// The notifications the order workflow sends, as SPEC and order-processor's
+// The notifications the order workflow sends, as docs/spec.md and order-processor's
 // workflow word them, each with its type, and an assertion on a whole sequence of
 // them: the messages, their types and seq 1..n, in order.
 import { expect } from "chai";

@@ -1,4 +1,4 @@
-// Who may do what (SPEC, README "Security"), tried from outside as someone who can
+// Who may do what (docs/spec.md, "Who may do what"; docs/security.md), tried from outside as someone who can
 // reach the ports would: every way in that issue 10 found is refused, and the
 // legitimate path (the operator signed in on the dashboard, the apps through their
 // sidecars) still works.

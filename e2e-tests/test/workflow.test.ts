@@ -1,4 +1,4 @@
-// Every path of the order workflow (SPEC, "The order workflow") through the
+// Every path of the order workflow (docs/spec.md, "The order workflow") through the
 // running system: the order's final status and result, the stock of its item
 // afterwards, and exactly the notifications a dashboard receives for it.
 //

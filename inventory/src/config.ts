@@ -1,4 +1,4 @@
-// inventory's settings, from the environment (defaults in brackets in README).
+// inventory's settings, from the environment (defaults in docs/configuration.md).
 import { appApiToken, appHost, appPort, daprSettings, envList, envNumber } from "@dapr-orders/service-kit";
 
 export const config = {
@@ -16,6 +16,4 @@ export const config = {
   restockQuantity: envNumber("RESTOCK_QUANTITY", 100),
   /** Attempts at a reservation or release when concurrent writers conflict. */
   maxAttempts: envNumber("STOCK_MAX_ATTEMPTS", 20),
-  /** How many of its most recent orders each item's stock document keeps (older ones: their own record). */
-  recentOrders: envNumber("STOCK_RECENT_ORDERS", 1000),
 };

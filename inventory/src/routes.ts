@@ -1,8 +1,8 @@
 // inventory's HTTP API. Called by order-processor (reserve, release) and by the
 // dashboard (restock, clear), always through Dapr service invocation: with an app
 // API token those routes take requests from this app's sidecar only. Anyone may
-// read the stock.
-import { appTokenRequired, orderSchema, parseBody, Router, z } from "@dapr-orders/service-kit";
+// read the stock; an order's reservation record is for the sidecar only.
+import { appTokenRequired, isOrderId, notFound, orderSchema, parseBody, Router, z } from "@dapr-orders/service-kit";
 import type { Stock } from "./stock.js";
 
 // order-processor sends the whole order; reserve needs its id and item, release its id.
@@ -41,6 +41,16 @@ export function inventoryRoutes(stock: Stock, appToken: string | undefined): Rou
     const { id, item } = parseBody(ctx, release);
     ctx.state.logFields = { order_id: id };
     ctx.body = await stock.release(id, item);
+  });
+
+  // The order's record: its status and what it did to the stock ({kind: "take" | "return"}).
+  router.get("/reservations/:id", sidecarOnly, async (ctx) => {
+    const id = ctx.params.id;
+    ctx.state.logFields = { order_id: id };
+    const record = isOrderId(id) ? await stock.find(id) : undefined;
+    if (record === undefined) throw notFound(`no reservation for order ${id}`);
+    const { order_id, item, status, effects } = record;
+    ctx.body = { order_id, item, status, effects };
   });
 
   return router;

@@ -5,7 +5,7 @@ import { inventoryRoutes } from "../src/routes.js";
 import { Stock } from "../src/stock.js";
 
 function setup(store = new MemoryStateStore(), appToken?: string) {
-  const stock = new Stock(store, { items: ["apple", "kiwi"], restockQuantity: 100, maxAttempts: 5, recentOrders: 1000 });
+  const stock = new Stock(store, { items: ["apple", "kiwi"], restockQuantity: 100, maxAttempts: 5 });
   return createApp({ logger: memoryLogger(), routes: inventoryRoutes(stock, appToken) });
 }
 
@@ -66,6 +66,19 @@ describe("inventory API", () => {
     expect(late.body.success).to.equal(false);
   });
 
+  it("shows an order's reservation record with its effects through GET /api/v1/inventory/reservations/:id, and 404 for an unknown one", async () => {
+    const app = setup();
+    await request(app, "POST", "/api/v1/inventory/restock", json);
+    const order = { id, customer: "joni", item: "kiwi", total: 12 };
+    await request(app, "POST", "/api/v1/inventory/reserve", { body: order });
+    await request(app, "POST", "/api/v1/inventory/release", { body: order });
+    const res = await request(app, "GET", `/api/v1/inventory/reservations/${id}`);
+    expect(res.status).to.equal(200);
+    expect(res.body).to.deep.equal({ order_id: id, item: "kiwi", status: "released", effects: [{ kind: "take" }, { kind: "return" }] });
+    expect((await request(app, "GET", `/api/v1/inventory/reservations/${otherId}`)).status).to.equal(404);
+    expect((await request(app, "GET", "/api/v1/inventory/reservations/o-1")).status).to.equal(404);
+  });
+
   it("answers 500 when the state store fails, so that the caller tries again later, without the store's error", async () => {
     const store = new MemoryStateStore();
     store.before = () => {
@@ -123,9 +136,10 @@ describe("inventory API", () => {
       ["DELETE", "/api/v1/inventory", {}],
       ["POST", "/api/v1/inventory/reserve", { body: { id, item: "kiwi" } }],
       ["POST", "/api/v1/inventory/release", { body: { id, item: "kiwi" } }],
+      ["GET", `/api/v1/inventory/reservations/${id}`, {}],
     ];
 
-    it("refuses restock, clear, reserve and release without it or with another (401), and changes nothing", async () => {
+    it("refuses restock, clear, reserve, release and reading a reservation without it or with another (401), and changes nothing", async () => {
       const store = new MemoryStateStore();
       const app = setup(store, token);
       for (const [method, path, req] of calls) {

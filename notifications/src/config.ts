@@ -1,4 +1,4 @@
-// notifications' settings, from the environment (defaults in brackets in README), each
+// notifications' settings, from the environment (defaults in docs/configuration.md), each
 // parsed and range-checked: a value that does not fit stops the app at start.
 import { appSettings, env, readSettings } from "@dapr-orders/service-kit";
 import { minTokenLength } from "./operator.js";

@@ -1,4 +1,4 @@
-// order-processor's settings, from the environment (defaults in brackets in README),
+// order-processor's settings, from the environment (defaults in docs/configuration.md),
 // each parsed and range-checked: a value that does not fit stops the app at start.
 import { appSettings, env, maxOrderTotal, readSettings } from "@dapr-orders/service-kit";
 import type { OrderPolicy } from "./model.js";

@@ -1,5 +1,5 @@
 // The shapes that travel between the API, the workflow, its activities and the
-// other services. Field names are the wire format (snake_case where SPEC says so).
+// other services. Field names are the wire format (snake_case where docs/spec.md says so).
 import type { Notification } from "@dapr-orders/service-kit";
 
 export interface Order {

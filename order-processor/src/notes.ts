@@ -1,4 +1,4 @@
-// What the order's notifications say, step by step (SPEC's messages), as pure
+// What the order's notifications say, step by step (docs/spec.md, "The order workflow"), as pure
 // functions: the workflow and its activities both use them, so a step's activity
 // can publish its own notifications and the workflow still knows what was said.
 import type { Note, Notification, Order, OrderResult, OrderStep } from "./model.js";

@@ -1,4 +1,4 @@
-// The order workflow: the business process, step by step, as in README. It only
+// The order workflow: the business process, step by step, as in docs/workflow.md. It only
 // decides; every side effect is an activity (activities.ts), called by its name.
 // No clock, random or I/O here: the workflow is replayed from its history and must
 // decide the same way each time. Its settings come with its input (OrderPolicy).

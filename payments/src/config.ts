@@ -1,4 +1,4 @@
-// payments' settings, from the environment (defaults in brackets in README).
+// payments' settings, from the environment (defaults in docs/configuration.md).
 import { appApiToken, appHost, appPort, daprSettings, envNumber } from "@dapr-orders/service-kit";
 
 export const config = {

@@ -9,6 +9,12 @@
 // arrives afterwards (a slow first call, after the workflow gave up on it) is
 // refused and charges nothing.
 //
+// Each record carries an append-only ledger, `effects`: a {kind: "charge", amount}
+// or {kind: "refund", amount} for each movement of money, appended in the same
+// compare-and-set that changes the status, so the ledger and the status never
+// disagree and an audit can add up what happened (a double charge would show as
+// two charges).
+//
 // The decisions are the pure functions below; the Payments class only reads,
 // decides and writes.
 import { compareAndSet, PerKeyQueue, type Decision, type RetryOptions, type StateStore } from "@dapr-orders/service-kit";
@@ -32,6 +38,12 @@ export interface RefundResult extends PaymentResult {
   undone: boolean;
 }
 
+/** A movement of money for an order. */
+export interface PaymentEffect {
+  kind: "charge" | "refund";
+  amount: number;
+}
+
 /** A payment as stored; `message` is the charge's answer, given again when asked again. */
 export interface PaymentRecord {
   id: string;
@@ -39,10 +51,15 @@ export interface PaymentRecord {
   customer?: string;
   total?: number;
   message?: string;
+  /** Every charge and refund, oldest first (missing on records of an older shape: none). */
+  effects?: PaymentEffect[];
 }
 
 /** What GET /api/v1/payments/:id shows. */
-export type PaymentView = Omit<PaymentRecord, "message">;
+export type PaymentView = Omit<PaymentRecord, "message"> & { effects: PaymentEffect[] };
+
+/** The record's ledger with `effect` appended. */
+const withEffect = (record: PaymentRecord | undefined, effect: PaymentEffect): PaymentEffect[] => [...(record?.effects ?? []), effect];
 
 export function decideCharge(
   record: PaymentRecord | undefined,
@@ -57,7 +74,7 @@ export function decideCharge(
         ? `Payment declined: ${total} is over the card limit of ${cardLimit}`
         : `Charged ${total} to ${customer}`;
       return {
-        write: { id, status: declined ? "declined" : "charged", customer, total, message },
+        write: { id, status: declined ? "declined" : "charged", customer, total, message, effects: declined ? [] : withEffect(record, { kind: "charge", amount: total }) },
         answer: { id, success: !declined, message },
       };
     }
@@ -75,12 +92,12 @@ export function decideRefund(id: string, record: PaymentRecord | undefined): Dec
   switch (record?.status) {
     case undefined:
       return {
-        write: { id, status: "voided" },
+        write: { id, status: "voided", effects: [] },
         answer: { id, success: true, message: "Nothing to refund: no payment for this order", undone: false },
       };
     case "charged":
       return {
-        write: { ...record, status: "refunded" },
+        write: { ...record, status: "refunded", effects: withEffect(record, { kind: "refund", amount: record.total ?? 0 }) },
         answer: { id, success: true, message: `Refunded ${record.total} to ${record.customer}`, undone: true },
       };
     case "refunded":
@@ -129,6 +146,6 @@ export class Payments {
     const { value } = await this.store.get<PaymentRecord>(paymentKey(id));
     if (value === undefined) return undefined;
     const { message: _message, ...view } = value;
-    return view;
+    return { ...view, effects: value.effects ?? [] };
   }
 }

@@ -16,11 +16,12 @@ function countWrites(store: MemoryStateStore, key: string) {
 describe("payment decisions", () => {
   it("charge a total up to the card limit, and decline one over it", () => {
     expect(decideCharge(undefined, { ...order, total: 500 }, 500)).to.deep.equal({
-      write: { id: "o-1", status: "charged", customer: "joni", total: 500, message: "Charged 500 to joni" },
+      write: { id: "o-1", status: "charged", customer: "joni", total: 500, message: "Charged 500 to joni", effects: [{ kind: "charge", amount: 500 }] },
       answer: { id: "o-1", success: true, message: "Charged 500 to joni" },
     });
     const declined = decideCharge(undefined, { ...order, total: 501 }, 500);
     expect(declined.write?.status).to.equal("declined");
+    expect(declined.write?.effects).to.deep.equal([]);
     expect(declined.answer).to.deep.equal({ id: "o-1", success: false, message: "Payment declined: 501 is over the card limit of 500" });
   });
 
@@ -38,15 +39,22 @@ describe("payment decisions", () => {
   });
 
   it("refund a charge once, and void an order with no payment", () => {
-    const charged: PaymentRecord = { id: "o-1", status: "charged", customer: "joni", total: 121, message: "Charged 121 to joni" };
+    const charged: PaymentRecord = {
+      id: "o-1",
+      status: "charged",
+      customer: "joni",
+      total: 121,
+      message: "Charged 121 to joni",
+      effects: [{ kind: "charge", amount: 121 }],
+    };
     expect(decideRefund("o-1", charged)).to.deep.equal({
-      write: { ...charged, status: "refunded" },
+      write: { ...charged, status: "refunded", effects: [{ kind: "charge", amount: 121 }, { kind: "refund", amount: 121 }] },
       answer: { id: "o-1", success: true, message: "Refunded 121 to joni", undone: true },
     });
     expect(decideRefund("o-1", { ...charged, status: "refunded" })).to.deep.equal({
       answer: { id: "o-1", success: true, message: "Already refunded", undone: true },
     });
-    expect(decideRefund("o-1", undefined)).to.deep.include({ write: { id: "o-1", status: "voided" } });
+    expect(decideRefund("o-1", undefined)).to.deep.include({ write: { id: "o-1", status: "voided", effects: [] } });
     expect(decideRefund("o-1", undefined).answer.undone).to.equal(false);
     expect(decideRefund("o-1", { ...charged, status: "declined" }).answer).to.include({ success: true, undone: false });
     expect(decideRefund("o-1", { id: "o-1", status: "voided" })).to.deep.equal({
@@ -100,7 +108,16 @@ describe("payments", () => {
     await payments(store).charge(order);
     expect(await payments(store).refund("o-1")).to.deep.equal({ id: "o-1", success: true, message: "Refunded 121 to joni", undone: true });
     expect(await payments(store).refund("o-1")).to.deep.equal({ id: "o-1", success: true, message: "Already refunded", undone: true });
-    expect(await payments(store).find("o-1")).to.deep.equal({ id: "o-1", status: "refunded", customer: "joni", total: 121 });
+    expect(await payments(store).find("o-1")).to.deep.equal({
+      id: "o-1",
+      status: "refunded",
+      customer: "joni",
+      total: 121,
+      effects: [
+        { kind: "charge", amount: 121 },
+        { kind: "refund", amount: 121 },
+      ],
+    });
   });
 
   it("refunds nothing for a declined payment", async () => {
@@ -123,7 +140,30 @@ describe("payments", () => {
       success: false,
       message: "Payment voided: nothing charged",
     });
-    expect(await payments(store).find("o-9")).to.deep.equal({ id: "o-9", status: "voided" });
+    expect(await payments(store).find("o-9")).to.deep.equal({ id: "o-9", status: "voided", effects: [] });
+  });
+
+  it("keeps a ledger with one charge and one refund, whatever the repeats, races and lost answers", async () => {
+    const store = new MemoryStateStore();
+    const lost = new Error("answer lost");
+    let lose = 2; // the first two writes take effect, and their answers are lost
+    store.after = ({ op }) => {
+      if (op === "set" && lose-- > 0) throw lost;
+    };
+    const retried = async <T>(call: () => Promise<T>) => call().catch((err) => (err === lost ? call() : Promise.reject(err)));
+    const replica = () => payments(store);
+    await Promise.all([retried(() => replica().charge(order)), retried(() => replica().charge(order))]);
+    await Promise.all([retried(() => replica().refund("o-1")), retried(() => replica().refund("o-1")), replica().charge(order)]);
+    expect((await replica().find("o-1"))?.effects).to.deep.equal([
+      { kind: "charge", amount: 121 },
+      { kind: "refund", amount: 121 },
+    ]);
+  });
+
+  it("shows a record of an older shape with an empty ledger", async () => {
+    const store = new MemoryStateStore();
+    await store.set("payment-o-1", { id: "o-1", status: "declined", customer: "joni", total: 9999 }, undefined);
+    expect((await payments(store).find("o-1"))?.effects).to.deep.equal([]);
   });
 
   it("keeps no queue for orders that are done", async () => {
@@ -170,7 +210,7 @@ describe("payments API", () => {
     await request(server, "POST", "/api/v1/payments", { body: placed });
     const found = await request(server, "GET", `/api/v1/payments/${id}`);
     expect(found.status).to.equal(200);
-    expect(found.body).to.deep.equal({ id, status: "charged", customer: "joni", total: 121 });
+    expect(found.body).to.deep.equal({ id, status: "charged", customer: "joni", total: 121, effects: [{ kind: "charge", amount: 121 }] });
     expect((await request(server, "GET", `/api/v1/payments/${unknownId}`)).status).to.equal(404);
   });
 

@@ -33,6 +33,7 @@ export {
   daprStateStore,
   EtagMismatch,
   PerKeyQueue,
+  StateReadError,
   type Decision,
   type RetryOptions,
   type StateStore,

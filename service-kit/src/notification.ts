@@ -26,7 +26,7 @@ export type NotificationType = (typeof notificationTypes)[number];
 /** A notification before it is numbered: what a step says. */
 export interface Note {
   type: NotificationType;
-  /** SPEC's text, as it is. */
+  /** The text docs/spec.md gives the step, as it is. */
   message: string;
   /** ISO 8601; on "awaitingApproval". */
   deadline?: string;

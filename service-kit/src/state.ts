@@ -21,8 +21,9 @@ export interface Versioned<T> {
 }
 
 export interface StateStore {
+  /** The key's value and version; throws (StateReadError) when the store could not read it. */
   get<T>(key: string): Promise<Versioned<T>>;
-  /** Several keys in one round trip, in the order asked. */
+  /** Several keys in one round trip, in the order asked; throws when any one could not be read. */
   getBulk<T>(keys: string[]): Promise<Versioned<T>[]>;
   /**
    * Compare-and-set. With an etag: write only if the key is still at that version.
@@ -32,8 +33,23 @@ export interface StateStore {
   delete(key: string): Promise<void>;
 }
 
+/**
+ * A read the store could not answer: for a key, the sidecar gave an error instead
+ * of a value (Dapr's bulk read answers 200 with an `error` per key), or no answer
+ * at all. Never taken for "the key does not exist".
+ */
+export class StateReadError extends Error {
+  constructor(
+    readonly key: string,
+    reason: string,
+  ) {
+    super(`reading ${key} failed: ${reason}`);
+    this.name = "StateReadError";
+  }
+}
+
 export class EtagMismatch extends Error {
-  constructor(key: string) {
+  constructor(readonly key: string) {
     super(`${key} was changed by another writer`);
     this.name = "EtagMismatch";
   }
@@ -108,6 +124,8 @@ interface BulkItem {
   key: string;
   data?: unknown;
   etag?: string;
+  /** Set when the store failed to read this key. */
+  error?: string;
 }
 
 // Dapr's "first-write" concurrency: with an ETag, write only at that version; without, only a new key.
@@ -129,10 +147,14 @@ export function daprStateStore(sidecar: Sidecar, storeName: string): StateStore 
     const what = `reading ${keys.join(", ")} from ${storeName}`;
     const answer = await call(what, "POST", `${base}/bulk`, { keys });
     if (answer.status !== 200) throw failure(what, answer);
-    const byKey = new Map(jsonOf<BulkItem[]>(answer).map((item) => [item.key, item]));
+    const items = jsonOf<BulkItem[] | undefined>(answer);
+    if (!Array.isArray(items)) throw failure(what, answer);
+    const byKey = new Map(items.map((item) => [item.key, item]));
     return keys.map((key) => {
       const item = byKey.get(key);
-      const found = item !== undefined && item.data !== undefined && item.data !== "";
+      if (item === undefined) throw new StateReadError(key, `the sidecar's answer from ${storeName} left it out`);
+      if (item.error !== undefined && item.error !== "") throw new StateReadError(key, `${storeName} answered: ${item.error}`);
+      const found = item.data !== undefined && item.data !== null && item.data !== "";
       return { value: found ? (item.data as T) : undefined, etag: found ? item.etag : undefined };
     });
   };

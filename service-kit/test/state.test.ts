@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { compareAndSet, daprStateStore, EtagMismatch, PerKeyQueue } from "../src/index.js";
+import { compareAndSet, daprStateStore, EtagMismatch, PerKeyQueue, StateReadError } from "../src/index.js";
 import { FakeSidecar, MemoryStateStore, type SidecarCall } from "../src/testing.js";
 
 /**
@@ -33,6 +33,37 @@ describe("daprStateStore", () => {
       { value: undefined, etag: undefined },
     ]);
     expect(fake.calls.map((c) => c.body)).to.deep.equal([{ keys: ["b", "a", "c"] }]);
+  });
+
+  it("throws StateReadError for a key the store answered with an error, never taking it for a missing key", async () => {
+    // Dapr's Redis store answers a bulk read 200, with an `error` on each key it could not read.
+    fake = await FakeSidecar.start(({ body }) => ({
+      status: 200,
+      body: (body as { keys: string[] }).keys.map((key) => (key === "b" ? { key, error: "redis: connection pool timeout" } : { key, data: 1, etag: "1" })),
+    }));
+    const store = daprStateStore(fake.sidecar, "s");
+    for (const read of [() => store.getBulk(["a", "b"]), () => store.get("b")]) {
+      const error = await read().catch((err) => err);
+      expect(error).to.be.instanceOf(StateReadError);
+      expect(error.key).to.equal("b");
+      expect(error.message).to.match(/connection pool timeout/);
+    }
+    expect(await store.get("a")).to.deep.equal({ value: 1, etag: "1" });
+  });
+
+  it("throws StateReadError for a key the answer leaves out, and an error for an answer that is not a list", async () => {
+    fake = await FakeSidecar.start(() => ({ status: 200, body: [{ key: "a", data: 1, etag: "1" }] }));
+    expect(await daprStateStore(fake.sidecar, "s").getBulk(["a", "b"]).catch((err) => err)).to.be.instanceOf(StateReadError);
+    await fake.stop();
+    fake = await FakeSidecar.start(() => ({ status: 200, body: { error: "no" } }));
+    expect((await daprStateStore(fake.sidecar, "s").get("a").catch((err) => err)).message).to.match(/reading a from s failed/);
+  });
+
+  it("does not take a failed read for a missing key when a creation was refused", async () => {
+    fake = await FakeSidecar.start(({ url }) =>
+      url.endsWith("/bulk") ? { status: 200, body: [{ key: "a", error: "redis: i/o timeout" }] } : { status: 500, body: { message: "failed" } },
+    );
+    expect(await daprStateStore(fake.sidecar, "s").set("a", 1, undefined).catch((err) => err)).to.be.instanceOf(StateReadError);
   });
 
   it("saves in one call with first-write concurrency, with the ETag or without one", async () => {

@@ -1,4 +1,4 @@
-// shipping's settings, from the environment (defaults in brackets in README).
+// shipping's settings, from the environment (defaults in docs/configuration.md).
 import { appApiToken, appHost, appPort, daprSettings, envList } from "@dapr-orders/service-kit";
 
 export const config = {

@@ -5,6 +5,7 @@ import type { Shipping } from "./shipping.js";
 
 // order-processor sends the whole order; a shipment needs its id, customer and item.
 const shipment = orderSchema.partial({ total: true });
+const cancel = orderSchema.partial();
 
 /** `appToken`: APP_API_TOKEN, which the sidecar sends; undefined leaves every route open. */
 export function shippingRoutes(shipping: Shipping, appToken: string | undefined): Router {
@@ -16,6 +17,16 @@ export function shippingRoutes(shipping: Shipping, appToken: string | undefined)
     ctx.state.logFields = { order_id: id };
     ctx.body = await shipping.schedule({ id, customer, item });
     ctx.status = 201;
+  });
+
+  // The body (the order, as order-processor sends it) is checked; the id says which shipment.
+  // An id that is not an order id names no order: 404.
+  router.post("/:id/cancel", async (ctx) => {
+    const id = ctx.params.id;
+    ctx.state.logFields = { order_id: id };
+    const { customer, item } = parseBody(ctx, cancel);
+    if (!isOrderId(id)) throw notFound(`no shipment for order ${id}`);
+    ctx.body = await shipping.cancel({ id, customer, item });
   });
 
   router.get("/:id", async (ctx) => {

@@ -3,6 +3,14 @@
 // order ("shipment-<order id>"), written by compare-and-set: asking again gives the
 // first answer, across restarts and replicas.
 //
+// A cancel undoes an order's shipment once. For an order with no shipment it
+// writes a "cancelled" record: a ship call that arrives afterwards (a slow first
+// call, after the workflow gave up on it) is refused and ships nothing.
+//
+// Each record carries an append-only ledger, `effects`: {kind: "ship"} when a
+// shipment is scheduled, {kind: "cancel"} when one is cancelled, appended in the
+// same compare-and-set that changes the status, so an audit can count them.
+//
 // The decision is the pure function below; the Shipping class only reads, decides
 // and writes.
 import { compareAndSet, PerKeyQueue, type Decision, type RetryOptions, type StateStore } from "@dapr-orders/service-kit";
@@ -19,14 +27,40 @@ export interface ShipmentResult {
   message: string;
 }
 
-/** A shipment as stored; `message` is the answer, given again when asked again. */
+export interface CancelResult extends ShipmentResult {
+  /** Whether no shipment of the order is left (cancelled now, earlier, or none ever made). */
+  undone: boolean;
+}
+
+export interface ShipmentEffect {
+  kind: "ship" | "cancel";
+}
+
+/**
+ * A shipment as stored; `message` is the ship call's answer, given again when asked
+ * again. A "cancelled" record of an order never shipped may lack customer and item.
+ */
 export interface ShipmentRecord {
   id: string;
-  status: "scheduled" | "failed";
-  customer: string;
-  item: string;
+  status: "scheduled" | "failed" | "cancelled";
+  customer?: string;
+  item?: string;
   message: string;
+  /** Every shipment and cancellation, oldest first (missing on records of an older shape: none). */
+  effects?: ShipmentEffect[];
 }
+
+/** What GET /api/v1/shipments/:id shows. */
+export type ShipmentView = ShipmentRecord & { effects: ShipmentEffect[] };
+
+/** What a cancel knows of the order: its id, and what the body said of it. */
+export interface CancelRequest {
+  id: string;
+  customer?: string;
+  item?: string;
+}
+
+const cancelledMessage = "Shipment cancelled: nothing ships";
 
 export function decideShipment(
   record: ShipmentRecord | undefined,
@@ -34,13 +68,36 @@ export function decideShipment(
   blocked: ReadonlySet<string>,
 ): Decision<ShipmentRecord, ShipmentResult> {
   const { id, customer, item } = request;
+  if (record?.status === "cancelled") return { answer: { id, success: false, message: cancelledMessage } };
   if (record !== undefined) return { answer: { id, success: record.status === "scheduled", message: record.message } };
   const failed = blocked.has(customer.toLowerCase());
   const message = failed ? `No courier delivers to ${customer}` : `Shipment of ${item} to ${customer} scheduled`;
   return {
-    write: { id, status: failed ? "failed" : "scheduled", customer, item, message },
+    write: { id, status: failed ? "failed" : "scheduled", customer, item, message, effects: failed ? [] : [{ kind: "ship" }] },
     answer: { id, success: !failed, message },
   };
+}
+
+export function decideCancel(record: ShipmentRecord | undefined, request: CancelRequest): Decision<ShipmentRecord, CancelResult> {
+  const { id } = request;
+  switch (record?.status) {
+    case undefined: {
+      const { customer, item } = request;
+      return {
+        write: { id, status: "cancelled", ...(customer === undefined ? {} : { customer }), ...(item === undefined ? {} : { item }), message: cancelledMessage, effects: [] },
+        answer: { id, success: true, message: "Nothing to cancel: no shipment for this order, and none will be made", undone: true },
+      };
+    }
+    case "scheduled":
+      return {
+        write: { ...record, status: "cancelled", effects: [...(record.effects ?? []), { kind: "cancel" }] },
+        answer: { id, success: true, message: `Shipment of ${record.item} to ${record.customer} cancelled`, undone: true },
+      };
+    case "failed":
+      return { answer: { id, success: true, message: "Nothing to cancel: the shipment failed", undone: true } };
+    case "cancelled":
+      return { answer: { id, success: true, message: "Already cancelled", undone: true } };
+  }
 }
 
 export interface ShippingOptions extends RetryOptions {
@@ -71,7 +128,14 @@ export class Shipping {
     );
   }
 
-  async find(id: string): Promise<ShipmentRecord | undefined> {
-    return (await this.store.get<ShipmentRecord>(shipmentKey(id))).value;
+  /** Cancels the order's shipment once; for an order with no shipment, makes sure none comes later. */
+  cancel(request: CancelRequest): Promise<CancelResult> {
+    const key = shipmentKey(request.id);
+    return this.queue.run(key, () => compareAndSet<ShipmentRecord, CancelResult>(this.store, key, (record) => decideCancel(record, request), this.options));
+  }
+
+  async find(id: string): Promise<ShipmentView | undefined> {
+    const { value } = await this.store.get<ShipmentRecord>(shipmentKey(id));
+    return value === undefined ? undefined : { ...value, effects: value.effects ?? [] };
   }
 }
