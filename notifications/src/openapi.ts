@@ -6,7 +6,8 @@ import { login, sessionCookie } from "./operator.js";
 
 const refusal = (description: string) => ({ description, schema: errorBody });
 const retryLater = (description: string) => ({ ...refusal(description), headers: { "Retry-After": "seconds to wait" } });
-const items = z.object({ items: z.array(z.object({ name: z.string(), quantity: z.number() })) });
+// Inventory's items: a name and a quantity at least.
+const items = z.object({ items: z.array(z.looseObject({ name: z.string(), quantity: z.number() })) });
 const operatorOnly = ["operatorSession", "operatorToken"];
 const notOperator = refusal("not signed in as the operator, and no right Authorization: Bearer <operator token>");
 const tooManyTokens = retryLater("too many wrong operator tokens from this address");
@@ -22,7 +23,7 @@ export const dashboardOperations: Operations = {
       body: newOrder,
       headers: { "Idempotency-Key": z.string().max(200) },
       responses: {
-        202: { description: "the order's workflow started", schema: z.object({ instance_id: orderId }) },
+        202: { description: "the order's workflow started", schema: z.object({ instance_id: orderId }), links: { approveOrder: { id: "$response.body#/instance_id" } } },
         409: refusal("this Idempotency-Key was used for another order"),
         429: retryLater("too many orders from this address in this window"),
         502: failed,
@@ -32,6 +33,7 @@ export const dashboardOperations: Operations = {
   },
   "/api/orders/{id}/approve": {
     post: {
+      operationId: "approveOrder",
       summary: "Approve or reject an order waiting for approval, as the signed-in operator",
       path: { id: z.string() },
       body: decision,

@@ -145,7 +145,8 @@ const approval = z.strictObject({ approver: approverName, approved: z.boolean() 
 
 // What the routes answer, for the OpenAPI document.
 const accepted = z.object({ instance_id: orderId });
-const orderResult = z.object({ id: z.string(), success: z.boolean(), message: z.string(), undone: z.boolean().optional() });
+// What the workflow ends with: these fields at least (a step may add its own).
+const orderResult = z.looseObject({ id: z.string(), success: z.boolean(), message: z.string(), undone: z.boolean().optional() });
 const orderView = z.object({
   id: orderId,
   details: z.object({ id: orderId, customer: z.string(), item: z.string(), total: z.number() }).optional(),
@@ -168,7 +169,12 @@ export const orderOperations: Operations = {
       body: newOrder,
       headers: { "Idempotency-Key": idempotencyKeyHeader, traceparent: z.string() },
       responses: {
-        202: { description: "the order's workflow started (or had started, for the same Idempotency-Key)", schema: accepted, headers: { Location: "the order's status URL" } },
+        202: {
+          description: "the order's workflow started (or had started, for the same Idempotency-Key)",
+          schema: accepted,
+          headers: { Location: "the order's status URL" },
+          links: { getOrder: { id: "$response.body#/instance_id" }, approveOrder: { id: "$response.body#/instance_id" } },
+        },
         409: refusal("this Idempotency-Key was used for another order"),
         429: retryLater("too many orders from this client address in this window"),
         503: retryLater("too many orders at once, too many waiting for approval, or the sidecar was slow to start it"),
@@ -177,6 +183,7 @@ export const orderOperations: Operations = {
   },
   "/orders/{id}": {
     get: {
+      operationId: "getOrder",
       summary: "An order's status",
       path: { id: z.string() },
       responses: { 200: { description: "the order", schema: orderView }, 404: refusal("no such order") },
@@ -184,6 +191,7 @@ export const orderOperations: Operations = {
   },
   "/orders/{id}/approve": {
     post: {
+      operationId: "approveOrder",
       summary: "Approve or reject an order waiting for approval (its sidecar's calls only: the dashboard's operator)",
       path: { id: z.string() },
       body: approval,

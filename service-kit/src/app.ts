@@ -93,6 +93,10 @@ function errorsAsJson(logger: Logger, bodyLimit: string): Koa.Middleware {
       if (ctx.status === 404 && ctx.body === undefined) {
         ctx.status = 404;
         ctx.body = { error: `no route for ${ctx.method} ${ctx.path}` };
+      } else if (ctx.status === 405 || ctx.status === 501) {
+        // The router's answer to a method a path does not take (501 for one it does not know, such as TRACE).
+        ctx.status = 405;
+        ctx.body = { error: `${ctx.method} is not allowed on ${ctx.path}` };
       }
     } catch (err) {
       if (err instanceof HttpError) {

@@ -15,9 +15,13 @@ export interface Answer {
   contentType?: string;
   /** Response headers by name, each a string. */
   headers?: Record<string, string>;
+  /** OpenAPI links: operations (by operationId) that take a value of this answer, e.g. { getOrder: { id: "$response.body#/instance_id" } }. */
+  links?: Record<string, Record<string, string>>;
 }
 
 export interface Operation {
+  /** A name for links to refer to. */
+  operationId?: string;
   summary: string;
   /** The JSON body it takes. */
   body?: z.ZodType;
@@ -47,7 +51,7 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, u
 }
 
 /** The error body every route answers a refusal with (createApp's errors). */
-export const errorBody = z.object({ error: z.string(), field: z.string().optional() });
+export const errorBody = z.looseObject({ error: z.string(), field: z.string().optional() });
 
 export function openApiDocument(info: { title: string; version: string; description: string }, operations: Operations, securitySchemes: Record<string, SecurityScheme> = {}): object {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -55,6 +59,7 @@ export function openApiDocument(info: { title: string; version: string; descript
     paths[path] = {};
     for (const [method, op] of Object.entries(methods)) {
       paths[path]![method] = {
+        ...(op.operationId === undefined ? {} : { operationId: op.operationId }),
         summary: op.summary,
         parameters: [
           ...Object.entries(op.path ?? {}).map(([name, schema]) => ({ name, in: "path", required: true, schema: jsonSchema(schema, "input") })),
@@ -67,6 +72,9 @@ export function openApiDocument(info: { title: string; version: string; descript
             status,
             {
               description: answer.description,
+              ...(answer.links === undefined
+                ? {}
+                : { links: Object.fromEntries(Object.entries(answer.links).map(([operationId, parameters]) => [operationId, { operationId, parameters }])) }),
               ...(answer.headers === undefined
                 ? {}
                 : { headers: Object.fromEntries(Object.entries(answer.headers).map(([name, description]) => [name, { description, schema: { type: "string" } }])) }),

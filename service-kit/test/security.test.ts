@@ -191,6 +191,18 @@ describe("the Host header (DNS rebinding)", () => {
   });
 });
 
+describe("methods a route does not take", () => {
+  it("answer 405 with a JSON error, also one the router does not know (TRACE): never a 5xx", async () => {
+    const routes = new Router().get("/x", (ctx) => void (ctx.body = { ok: true }));
+    const app = createApp({ logger: memoryLogger(), routes, web: { allowedHosts: defaultAllowedHosts, trustedProxyHops: 0 } });
+    for (const method of ["DELETE", "TRACE"]) {
+      const res = await request(app, method, "/x");
+      expect(res.status, method).to.equal(405);
+      expect(res.body.error).to.equal(`${method} is not allowed on /x`);
+    }
+  });
+});
+
 describe("the client's address", () => {
   it("is the socket's peer, or behind trusted proxies the address the nearest one appended", () => {
     expect(clientAddress("10.0.0.9", "1.1.1.1", 0)).to.equal("10.0.0.9");
