@@ -133,12 +133,12 @@ describe("attack paths", function () {
       expect((await signIn(url, "guess-3", spoofed)).status).to.equal(429);
     });
 
-    it("counts every try before checking it: of 30 parallel guesses, at most LOGIN_FAILURE_LIMIT are checked", async function () {
+    it("counts every try before checking it: of 30 parallel guesses (the right token last), at most LOGIN_FAILURE_LIMIT are checked", async function () {
       const url = await instance(this, "notifications", { TRUSTED_PROXY_HOPS: "1", LOGIN_FAILURE_LIMIT: "3" });
       const from = { "x-forwarded-for": `198.51.100.${1 + Math.floor(Math.random() * 200)}` };
-      const statuses = (await Promise.all(Array.from({ length: 30 }, (_, i) => signIn(url, `guess-${i}`, from)))).map((r) => r.status);
-      expect(statuses.filter((s) => s === 401).length, statuses.join(",")).to.be.at.most(3);
-      expect(statuses.filter((s) => s !== 401 && s !== 429), "only 401 and 429").to.deep.equal([]);
+      const tokens = [...Array.from({ length: 29 }, (_, i) => `guess-${i}`), credentials.operatorToken];
+      const statuses = (await Promise.all(tokens.map((t) => signIn(url, t, from)))).map((r) => r.status);
+      expect(statuses.filter((s) => s !== 429).length, statuses.join(",")).to.be.at.most(3);
     });
 
     it("refuses to start with a short OPERATOR_TOKEN", async () => {

@@ -110,12 +110,18 @@ export class MemoryRateLimit implements RateLimit {
   constructor(
     private readonly points: number,
     private readonly waitSeconds = 60,
+    /** How long each call takes, as a round trip to Redis would. */
+    private readonly delayMs = 0,
   ) {}
 
+  private pause = () => (this.delayMs === 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, this.delayMs)));
+
   async retryAfter(key: string): Promise<number> {
+    await this.pause();
     return (this.taken.get(key) ?? 0) >= this.points ? this.waitSeconds : 0;
   }
   async take(key: string): Promise<number> {
+    await this.pause();
     const taken = (this.taken.get(key) ?? 0) + 1;
     this.taken.set(key, taken);
     return taken > this.points ? this.waitSeconds : 0;

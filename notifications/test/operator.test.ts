@@ -87,15 +87,13 @@ describe("operator", () => {
     expect(limit.taken.get("127.0.0.1"), "a right token is given back").to.equal(0);
   });
 
-  it("counts every try before checking it: of parallel guesses, no more than the limit are checked", async () => {
-    const limit = new MemoryRateLimit(3, 900);
+  it("counts every try before checking it: of parallel guesses (the right one among them), no more than the limit are checked", async () => {
+    const limit = new MemoryRateLimit(3, 900, 5); // a round trip to Redis takes a while
     const { app } = setup(limit);
-    const guesses = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => request(app, "POST", "/api/session", { body: { token: `guess-${i}`, name: "mallory" } })),
-    );
+    const tokens = [...Array.from({ length: 11 }, (_, i) => `guess-${i}`), token];
+    const guesses = await Promise.all(tokens.map((t) => request(app, "POST", "/api/session", { body: { token: t, name: "mallory" } })));
     const statuses = guesses.map((g) => g.status);
-    expect(statuses.filter((s) => s === 401), "checked").to.have.length(3);
-    expect(statuses.filter((s) => s === 429), "refused unchecked").to.have.length(9);
+    expect(statuses.filter((s) => s !== 429), `checked: ${statuses.join(",")}`).to.have.length(3);
   });
 
   it("ends every session when the token changes: a session holds the hash of the token it was opened with", async () => {
