@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Makes the secrets docker-compose.yml runs with, once per clone (docs/security.md):
 #   - each app's Dapr API token and app API token (<APP>_DAPR_API_TOKEN, <APP>_APP_API_TOKEN),
-#   - the Redis password (REDIS_PASSWORD), and the config file that gives it to Redis
-#     (.dapr-credentials/redis.conf: off Redis's command line),
+#   - the Redis password (REDIS_PASSWORD: Redis's default user, for redis-cli and the health
+#     check), a Redis user per sidecar (<APP>_REDIS_PASSWORD) and one for notifications'
+#     own keys (NOTIFICATIONS_APP_REDIS_PASSWORD), each limited to its own keys, and the
+#     config file that gives them to Redis (.dapr-credentials/redis.conf: off Redis's
+#     command line),
 #   - the dashboard's operator token (OPERATOR_TOKEN),
 #   - the certificate authority of Dapr's mTLS: a root certificate, which every sidecar
 #     trusts (DAPR_TRUST_ANCHORS), and an issuer certificate and key, with which Dapr
@@ -38,7 +41,9 @@ for app in order-processor notifications inventory payments shipping; do
   prefix=$(printf '%s' "$app" | tr 'a-z-' 'A-Z_')
   add "${prefix}_DAPR_API_TOKEN" "$(random)"
   add "${prefix}_APP_API_TOKEN" "$(random)"
+  add "${prefix}_REDIS_PASSWORD" "$(random)"
 done
+add NOTIFICATIONS_APP_REDIS_PASSWORD "$(random)"
 add REDIS_PASSWORD "$(random)"
 add OPERATOR_TOKEN "$(random)"
 
@@ -68,12 +73,27 @@ if ! has DAPR_TRUST_ANCHORS || [ ! -s "$credentials/issuer.key" ]; then
 fi
 add DAPR_CREDENTIALS "$credentials_ref"
 
-# Redis's settings, with the password of .env (written again each run, so it follows a
-# changed REDIS_PASSWORD). Readable by Redis's user in its container, like the
+# Redis's settings, with the passwords of .env (written again each run, so it follows
+# changed ones). Each sidecar logs in as its app (REDIS_USERNAME, the components'
+# redisUsername) and reaches its own keys only: its state under "<app id>||" (Dapr's key
+# prefix), and for order-processor (publishing) and notifications (subscribing) the
+# pub/sub streams; notifications itself its "dashboard:" keys and Socket.IO's channels.
+# Any command but the administrative and dangerous ones (INFO aside, which Dapr's
+# components read at start). Readable by Redis's user in its container, like the
 # certificates: the folder is yours alone.
 mkdir -p "$credentials" && chmod 700 "$credentials"
-redis_password=$(grep '^REDIS_PASSWORD=' "$env_file" | tail -n 1 | cut -d= -f2-)
-printf 'appendonly yes\nprotected-mode no\nrequirepass %s\n' "$redis_password" >"$credentials/redis.conf"
+value() { grep "^$1=" "$env_file" | tail -n 1 | cut -d= -f2-; }
+commands='-@all +@all -@admin -@dangerous +info'
+{
+  printf 'appendonly yes\nprotected-mode no\n'
+  printf 'user default on >%s ~* &* +@all\n' "$(value REDIS_PASSWORD)"
+  printf 'user order-processor on >%s resetchannels ~order-processor||* ~notifications %s\n' "$(value ORDER_PROCESSOR_REDIS_PASSWORD)" "$commands"
+  printf 'user notifications on >%s resetchannels ~notifications ~notifications-deadletter %s\n' "$(value NOTIFICATIONS_REDIS_PASSWORD)" "$commands"
+  printf 'user inventory on >%s resetchannels ~inventory||* %s\n' "$(value INVENTORY_REDIS_PASSWORD)" "$commands"
+  printf 'user payments on >%s resetchannels ~payments||* %s\n' "$(value PAYMENTS_REDIS_PASSWORD)" "$commands"
+  printf 'user shipping on >%s resetchannels ~shipping||* %s\n' "$(value SHIPPING_REDIS_PASSWORD)" "$commands"
+  printf 'user notifications-app on >%s resetchannels ~dashboard:* &socket.io* %s\n' "$(value NOTIFICATIONS_APP_REDIS_PASSWORD)" "$commands"
+} >"$credentials/redis.conf"
 chmod 644 "$credentials/redis.conf"
 
 if [ ${#added[@]} -eq 0 ]; then

@@ -126,6 +126,17 @@ describe(`docker compose (docker-compose.yml, project ${project})`, function () 
         const password = (await provision()).REDIS_PASSWORD!;
         expect(redis.Args.join(" ")).to.not.include(password);
       });
+
+      it("gives each sidecar a Redis user of its own, that reaches its own keys only", async () => {
+        const env = await provision();
+        const asUser = (user: string, passwordVariable: string, ...command: string[]) =>
+          compose(["exec", "-T", "-e", "REDISCLI_AUTH=", "redis", "redis-cli", "--no-auth-warning", "--user", user, "--pass", env[passwordVariable]!, ...command]);
+        expect((await asUser("shipping", "SHIPPING_REDIS_PASSWORD", "GET", "inventory||kiwi")).trim(), "shipping reading inventory's stock").to.match(/NOPERM/);
+        expect((await asUser("shipping", "SHIPPING_REDIS_PASSWORD", "SET", "payments||x", "1")).trim(), "shipping writing payments' records").to.match(/NOPERM/);
+        expect((await asUser("notifications-app", "NOTIFICATIONS_APP_REDIS_PASSWORD", "GET", "order-processor||x")).trim(), "notifications reading workflow state").to.match(/NOPERM/);
+        expect((await asUser("inventory", "INVENTORY_REDIS_PASSWORD", "FLUSHALL")).trim(), "a dangerous command").to.match(/NOPERM/);
+        expect((await asUser("shipping", "SHIPPING_REDIS_PASSWORD", "EXISTS", "shipping||none")).trim(), "its own keys").to.equal("0");
+      });
     });
 
     it("serves metrics at every target of observability/prometheus.yml, on the compose network, as Prometheus would scrape them", async function () {

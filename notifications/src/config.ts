@@ -8,6 +8,7 @@ const common = appSettings(3001);
 const s = readSettings({
   REDIS_HOST: env.string("localhost:6379"),
   REDIS_PASSWORD: env.string(""),
+  REDIS_USERNAME: env.string(""),
   HISTORY_LENGTH: env.number(1000, { min: 1, max: 1_000_000, int: true }),
   SEEN_TTL_SECONDS: env.number(86_400, { min: 1, int: true }),
   DEAD_LETTERS_KEPT: env.number(100, { min: 1, max: 1_000_000, int: true }),
@@ -39,6 +40,8 @@ export const config = {
   redisHost: s.REDIS_HOST,
   /** REDIS_PASSWORD: that Redis's password (the components read the same variable); empty for none. */
   redisPassword: s.REDIS_PASSWORD,
+  /** REDIS_USERNAME: the Redis ACL user notifications logs in as (its keys: dashboard:*); empty: the default user. */
+  redisUsername: s.REDIS_USERNAME,
   /** How many recent events the history keeps, and sends to a page that (re)connects. */
   historyLength: s.HISTORY_LENGTH,
   /**

@@ -25,7 +25,7 @@ const logger = createLogger("notifications");
 
 // Three connections: the history (its commands fail at once while Redis is away),
 // and the adapter's publisher and subscriber (a subscribed connection takes no other commands).
-const redis = { password: config.redisPassword };
+const redis = { password: config.redisPassword, username: config.redisUsername };
 const historyRedis = connectRedis(config.redisHost, logger, { ...redis, name: "history", failFast: true });
 const adapterPub = connectRedis(config.redisHost, logger, { ...redis, name: "adapter-pub" });
 const adapterSub = connectRedis(config.redisHost, logger, { ...redis, name: "adapter-sub" });
