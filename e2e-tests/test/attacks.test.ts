@@ -220,7 +220,9 @@ describe("attack paths", function () {
         const written = await readFile(envFile, "utf8");
         expect(written).to.match(/^OPERATOR_TOKEN=\w{24,}$/m);
         expect(written).to.include("APPROVAL_TIMEOUT_SECONDS=60");
-        expect(await readFile(path.join(dir, ".dapr-credentials", "redis.conf"), "utf8")).to.match(/^requirepass \w+$/m);
+        const redisConf = await readFile(path.join(dir, ".dapr-credentials", "redis.conf"), "utf8");
+        expect(redisConf, "Redis's default user, with the password").to.match(/^user default on >\w+ /m);
+        expect(redisConf, "a user per sidecar, limited to its own keys").to.match(/^user shipping on >\w+ resetchannels ~shipping\|\|\* /m);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

@@ -8,7 +8,7 @@
 // notifications, or could not be reached) is a 502 with a short public message,
 // logged in full.
 import type { Context, Middleware } from "koa";
-import { customerName, HttpError, InvocationError, itemName, orderTotal, parseBody, Router, z, type Logger } from "@dapr-orders/service-kit";
+import { customerName, HttpError, InvocationError, isOrderId, itemName, notFound, orderTotal, parseBody, Router, z, type Logger } from "@dapr-orders/service-kit";
 import type { RateLimit } from "./operator.js";
 
 export interface StockItem {
@@ -79,6 +79,9 @@ export function dashboardRoutes({ backend, operatorRequired, logger, zipkinUiUrl
     const approver = ctx.state.operator as string;
     ctx.state.logFields = { order_id: id, operator: approver };
     const { approved } = parseBody(ctx, decision);
+    // An id that is not an order id names no order (as at order-processor): not passed on,
+    // since Dapr cannot carry every string in a path (a control character is its 500).
+    if (!isOrderId(id)) throw notFound(`no order ${id}`);
     ctx.body = await passErrors(ctx, backend.decide(id, { approver, approved }));
   });
 

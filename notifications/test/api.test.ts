@@ -6,6 +6,8 @@ import { Operator } from "../src/operator.js";
 import { FakeBackend, MemoryRateLimit, MemorySessions } from "./fakes.js";
 
 const operatorToken = "0per4tor-token";
+/** An order id as order-processor makes them. */
+const orderId7 = "7c624232-cdec-4b7e-9b7e-1a2b3c4d5e6f";
 /** What an API client sends to act as the operator. */
 const asOperator = { authorization: `Bearer ${operatorToken}` };
 
@@ -27,6 +29,13 @@ describe("dashboard API", () => {
   it("tells the page where the traces are (ZIPKIN_UI_URL), or null when tracing is off", async () => {
     expect((await request(setup("http://localhost:9411").app, "GET", "/api/tracing")).body).to.deep.equal({ zipkin_url: "http://localhost:9411" });
     expect((await request(setup().app, "GET", "/api/tracing")).body).to.deep.equal({ zipkin_url: null });
+  });
+
+  it("answers 404 for an approval of an id that is no order id, without passing it on", async () => {
+    const { app, backend } = setup();
+    const res = await request(app, "POST", `/api/orders/${encodeURIComponent("\n$x")}/approve`, { body: { approved: true }, headers: asOperator });
+    expect(res.status).to.equal(404);
+    expect(backend.calls).to.deep.equal([]);
   });
 
   it("refuses an order it cannot place itself: 400 naming the field, and 429 past the per-address limit", async () => {
@@ -64,10 +73,10 @@ describe("dashboard API", () => {
 
   it("approves or rejects an order for the operator, under the operator's name", async () => {
     const { app, backend } = setup();
-    const res = await request(app, "POST", "/api/orders/o-7/approve", { body: { approved: false }, headers: asOperator });
+    const res = await request(app, "POST", `/api/orders/${orderId7}/approve`, { body: { approved: false }, headers: asOperator });
     expect(res.status).to.equal(200);
-    expect(res.body).to.deep.equal({ id: "o-7", approver: "ops", approved: false });
-    expect(backend.calls).to.deep.equal([["decide", "o-7", { approver: "ops", approved: false }]]);
+    expect(res.body).to.deep.equal({ id: orderId7, approver: "ops", approved: false });
+    expect(backend.calls).to.deep.equal([["decide", orderId7, { approver: "ops", approved: false }]]);
   });
 
   it("lists the inventory for anyone; restocks and clears it for the operator", async () => {
@@ -85,7 +94,7 @@ describe("dashboard API", () => {
   it("refuses to approve, reject, restock or clear without the operator (401), and calls no one", async () => {
     const { app, backend } = setup();
     const calls: [string, string, object][] = [
-      ["POST", "/api/orders/o-7/approve", { body: { approved: true } }],
+      ["POST", `/api/orders/${orderId7}/approve`, { body: { approved: true } }],
       ["POST", "/api/inventory/restock", { body: {} }],
       ["DELETE", "/api/inventory", {}],
     ];
@@ -109,7 +118,7 @@ describe("dashboard API", () => {
 
   it("refuses an approver in the body, even from the operator: the approver is who is signed in (400)", async () => {
     const { app, backend } = setup();
-    const res = await request(app, "POST", "/api/orders/o-7/approve", { body: { approver: "mallory", approved: true }, headers: asOperator });
+    const res = await request(app, "POST", `/api/orders/${orderId7}/approve`, { body: { approver: "mallory", approved: true }, headers: asOperator });
     expect(res.status).to.equal(400);
     expect(res.body.field).to.equal("approver");
     expect(backend.calls).to.be.empty;
@@ -142,8 +151,8 @@ describe("dashboard API", () => {
     expect(res.body).to.deep.equal({ error: "inventory answered 500: try again later" });
     // Dapr's own refusal (no error of the app's) is no 403 of ours: its text stays in the log.
     const denied = "access control policy has denied access to id: spiffe://public/ns/default/notifications";
-    backend.failWith("order-processor/orders/o-7/approve", 403, denied);
-    res = await request(app, "POST", "/api/orders/o-7/approve", { body: { approved: true }, headers: asOperator });
+    backend.failWith(`order-processor/orders/${orderId7}/approve`, 403, denied);
+    res = await request(app, "POST", `/api/orders/${orderId7}/approve`, { body: { approved: true }, headers: asOperator });
     expect(res.status).to.equal(502);
     expect(res.body).to.deep.equal({ error: "order-processor answered 403: try again later" });
     expect(JSON.stringify(res.body)).to.not.match(/ECONNREFUSED|10\.0\.0\.7|spiffe/);
@@ -151,9 +160,9 @@ describe("dashboard API", () => {
     expect(logged.map((line) => line.err)).to.deep.equal([
       "inventory/api/v1/inventory failed: connect ECONNREFUSED 127.0.0.1:3502",
       "inventory/api/v1/inventory/restock answered 500: redis at 10.0.0.7:6379 refused",
-      `order-processor/orders/o-7/approve answered 403: ${denied}`,
+      `order-processor/orders/${orderId7}/approve answered 403: ${denied}`,
     ]);
-    expect(logged[2]).to.include({ order_id: "o-7", operator: "ops" });
+    expect(logged[2]).to.include({ order_id: orderId7, operator: "ops" });
   });
 
   it("answers 400 for a body that is not a JSON object, without calling anyone", async () => {
