@@ -251,6 +251,10 @@ export function orderRoutes(workflows: OrderWorkflows, policy: OrderPolicy, inta
   async function replayed(ctx: Context, order: Order, key: string | undefined): Promise<boolean> {
     const known = key === undefined ? undefined : await workflows.get(order.id);
     if (known === undefined) return false;
+    // Just started, the workflow does not show its input yet: which order the key placed is not known.
+    if (known.details === undefined) {
+      throw unavailable(ctx, "the order of this Idempotency-Key is being placed: try again shortly", { instance_id: order.id });
+    }
     if (!sameOrder(known.details, order)) throw conflict("this Idempotency-Key was used for another order");
     answerAccepted(ctx, order.id);
     return true;

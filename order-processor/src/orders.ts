@@ -13,7 +13,8 @@ import { approvalEvent, awaitingApprovalStatus, workflowName, type Approval, typ
 /** GET /orders/:id answers with this. */
 export interface OrderView {
   id: string;
-  details: Order;
+  /** Absent just after the start, before the workflow shows its input. */
+  details?: Order;
   /** The workflow's runtime status by name: "RUNNING", "COMPLETED", "FAILED"... */
   status: string;
   /** True while the order waits for a person's approval (only then does it take one). */
@@ -76,7 +77,7 @@ export function toOrderView(state: WorkflowState): OrderView {
   const output = properties["dapr.workflow.output"];
   return {
     id: state.instanceID,
-    details: input?.order as Order,
+    ...(input === null ? {} : { details: input.order }),
     status: state.runtimeStatus,
     awaiting_approval: properties["dapr.workflow.custom_status"] === awaitingApprovalStatus,
     created_time: new Date(state.createdAt).toISOString(),

@@ -97,6 +97,19 @@ describe("order-processor API", () => {
         expect(workflows.started).to.have.length(1);
       });
 
+      it("answers 503 with Retry-After, not a 500, while the key's order is too new to show its input", async () => {
+        const { app, workflows } = setup();
+        const first = await request(app, "POST", "/orders", { body, headers });
+        const id: string = first.body.instance_id;
+        const { details: _, ...justStarted } = workflows.views.get(id)!;
+        workflows.views.set(id, justStarted);
+        const again = await request(app, "POST", "/orders", { body, headers });
+        expect(again.status).to.equal(503);
+        expect(again.headers.get("retry-after")).to.equal("1");
+        expect(again.body).to.include({ instance_id: id });
+        expect(workflows.started).to.have.length(1);
+      });
+
       it("gives the same order to two requests that race with one key", async () => {
         const { app, workflows } = setup();
         let open!: () => void;
