@@ -77,7 +77,8 @@ add DAPR_CREDENTIALS "$credentials_ref"
 # changed ones). Each sidecar logs in as its app (REDIS_USERNAME, the components'
 # redisUsername) and reaches its own keys only: its state under "<app id>||" (Dapr's key
 # prefix), and for order-processor (publishing) and notifications (subscribing) the
-# pub/sub streams; notifications itself its "dashboard:" keys and Socket.IO's channels.
+# pub/sub streams; notifications itself its "dashboard:" keys, and pub/sub channels (Socket.IO's
+# adapter; Dapr's pub/sub uses streams, not channels).
 # Any command but the administrative and dangerous ones (INFO aside, which Dapr's
 # components read at start). Readable by Redis's user in its container, like the
 # certificates: the folder is yours alone.
@@ -92,7 +93,7 @@ commands='-@all +@all -@admin -@dangerous +info'
   printf 'user inventory on >%s resetchannels ~inventory||* %s\n' "$(value INVENTORY_REDIS_PASSWORD)" "$commands"
   printf 'user payments on >%s resetchannels ~payments||* %s\n' "$(value PAYMENTS_REDIS_PASSWORD)" "$commands"
   printf 'user shipping on >%s resetchannels ~shipping||* %s\n' "$(value SHIPPING_REDIS_PASSWORD)" "$commands"
-  printf 'user notifications-app on >%s resetchannels ~dashboard:* &socket.io* %s\n' "$(value NOTIFICATIONS_APP_REDIS_PASSWORD)" "$commands"
+  printf 'user notifications-app on >%s allchannels ~dashboard:* %s\n' "$(value NOTIFICATIONS_APP_REDIS_PASSWORD)" "$commands"
 } >"$credentials/redis.conf"
 chmod 644 "$credentials/redis.conf"
 
