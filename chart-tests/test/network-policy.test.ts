@@ -147,3 +147,23 @@ describe("NetworkPolicies (charts/dapr-orders)", function () {
     expect(policiesOf({ "networkPolicy.enabled": false })).to.deep.equal([]);
   });
 });
+
+describe("allowed hosts (ALLOWED_HOSTS, against DNS rebinding)", () => {
+  it("lets each app answer its own Service's names, localhost and allowedHosts, and no other name", () => {
+    const deployments = ofKind(render({ "allowedHosts[0]": "orders.example.com" }), "Deployment").filter((d) => d.metadata.name !== `${release.name}-redis`);
+    expect(deployments.length).to.equal(Object.keys(appPorts).length);
+    for (const deployment of deployments) {
+      const env: Doc[] = deployment.spec.template.spec.containers[0].env;
+      const hosts = String(env.find((e) => e.name === "ALLOWED_HOSTS")?.value).split(",");
+      const service = deployment.metadata.name;
+      expect(hosts, service).to.have.members([
+        "localhost",
+        service,
+        `${service}.${release.namespace}`,
+        `${service}.${release.namespace}.svc`,
+        `${service}.${release.namespace}.svc.cluster.local`,
+        "orders.example.com",
+      ]);
+    }
+  });
+});
