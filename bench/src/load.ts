@@ -153,6 +153,10 @@ export interface LevelResult {
   errorExamples: string[];
   /** Every order of the level, warm-up and drain included (for CPU per order). */
   allOrders: number;
+  /** CPU milliseconds an order during the level (warm-up and drain included), by process, and "all". */
+  cpuMsPerOrder?: Record<string, number>;
+  /** Redis commands an order during the level: "all", then by command. */
+  redisPerOrder?: Record<string, number>;
 }
 
 /**

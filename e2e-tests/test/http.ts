@@ -63,6 +63,8 @@ export interface OrderView {
   order_result?: { id: string; success: boolean; message: string };
   failure_details?: { message: string; error_type: string };
   awaiting_approval: boolean;
+  /** True while the order undoes what it did (release, refund, cancel the shipment). */
+  compensating: boolean;
 }
 
 /** POST /orders; returns the instance id and the Location header. */

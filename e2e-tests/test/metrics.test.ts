@@ -23,8 +23,9 @@ const orderSeries: Series[] = [
   ),
   ["orders_compensations_total", { step: "releaseInventory" }],
   ["orders_compensations_total", { step: "refundPayment" }],
+  ["orders_compensations_total", { step: "cancelShipment" }],
   ["orders_approval_waits_total"],
-  ...["reserveInventory", "processPayment", "shipOrder", "refundPayment", "releaseInventory"].flatMap((step) =>
+  ...["reserveInventory", "processPayment", "shipOrder", "cancelShipment", "refundPayment", "releaseInventory"].flatMap((step) =>
     ["success", "failure"].map((outcome): Series => ["orders_step_duration_seconds_count", { step, outcome }]),
   ),
 ];
@@ -117,8 +118,12 @@ describe("metrics (GET /metrics)", function () {
       "orders_step_duration_seconds_count{processPayment,success}": 2,
       "orders_step_duration_seconds_count{shipOrder,success}": 1,
       "orders_step_duration_seconds_count{shipOrder,failure}": 1,
+      // Each undo is registered before its step: the out-of-stock order's release runs too
+      // (it has nothing to undo, and is no compensation); the unshipped order's cancel
+      // finds no shipment (nothing cancelled, nothing said).
+      "orders_step_duration_seconds_count{cancelShipment,success}": 1,
       "orders_step_duration_seconds_count{refundPayment,success}": 1,
-      "orders_step_duration_seconds_count{releaseInventory,success}": 1,
+      "orders_step_duration_seconds_count{releaseInventory,success}": 2,
       "orders_notifications_delivered_total": 13,
     });
   });

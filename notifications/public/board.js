@@ -8,9 +8,31 @@
 // finished orders fold away into a count, and their events leave memory.
 
 /**
- * @typedef {"placed" | "reserved" | "reserveFailed" | "awaitingApproval" | "expired" | "rejected" | "approved"
- *   | "paid" | "paymentFailed" | "shipped" | "shippingFailed" | "refunded" | "released" | "completed"} NotificationType
+ * The notification types, as service-kit's contract (notificationSchema) lists them:
+ * this page is plain JavaScript and cannot import it, so a unit test holds this copy
+ * (and failureTypes below) to the contract.
  */
+export const notificationTypes = /** @type {const} */ ([
+  "placed",
+  "reserved",
+  "reserveFailed",
+  "awaitingApproval",
+  "expired",
+  "rejected",
+  "approved",
+  "paid",
+  "paymentFailed",
+  "shipped",
+  "shippingFailed",
+  "shipmentCancelled",
+  "refunded",
+  "released",
+  "completed",
+]);
+/** @typedef {typeof notificationTypes[number]} NotificationType */
+
+/** The types that make an order fail (the contract's failureTypes). */
+export const failureTypes = /** @type {const} */ (["reserveFailed", "expired", "rejected", "paymentFailed", "shippingFailed"]);
 /**
  * A notification as notifications keeps it: with its stream id ("<ms>-<n>", in the
  * order it arrived) and the time it arrived.
@@ -66,6 +88,7 @@ const tones = {
   paymentFailed: "danger",
   shipped: "success",
   shippingFailed: "danger",
+  shipmentCancelled: "undo",
   refunded: "undo",
   released: "undo",
   completed: "success",
@@ -80,8 +103,8 @@ export function toneOf(type) {
   return Object.hasOwn(tones, type) ? tones[/** @type {NotificationType} */ (type)] : "info";
 }
 
-/** The types that make an order fail. */
-const failures = new Set(["reserveFailed", "expired", "rejected", "paymentFailed", "shippingFailed"]);
+/** @type {Set<string>} */
+const failures = new Set(failureTypes);
 
 /**
  * Orders two event ids (Redis stream ids, "<ms>-<seq>") by when they were added.
@@ -155,7 +178,7 @@ export function describeOrder(id, events) {
         ])
       : []),
     ["payment", "Payment", has("paymentFailed") ? "failed" : has("refunded") ? "undone" : has("paid") ? "done" : undefined],
-    ["shipping", "Shipping", has("shippingFailed") ? "failed" : has("shipped") ? "done" : undefined],
+    ["shipping", "Shipping", has("shippingFailed") ? "failed" : has("shipmentCancelled") ? "undone" : has("shipped") ? "done" : undefined],
   ];
   let next = view.status === "processing";
   view.steps = steps.map(([key, label, state]) => {

@@ -1,6 +1,7 @@
 // notifications' settings, from the environment (defaults in docs/configuration.md), each
 // parsed and range-checked: a value that does not fit stops the app at start.
 import { appSettings, env, readSettings } from "@dapr-orders/service-kit";
+import { seenTtlSeconds } from "./seen-ttl.js";
 import { minTokenLength } from "./operator.js";
 
 const common = appSettings(3001);
@@ -10,7 +11,6 @@ const s = readSettings({
   REDIS_PASSWORD: env.string(""),
   REDIS_USERNAME: env.string(""),
   HISTORY_LENGTH: env.number(1000, { min: 1, max: 1_000_000, int: true }),
-  SEEN_TTL_SECONDS: env.number(86_400, { min: 1, int: true }),
   DEAD_LETTERS_KEPT: env.number(100, { min: 1, max: 1_000_000, int: true }),
   OPERATOR_TOKEN: env.optional().refine((t) => t === undefined || t.length >= minTokenLength, `must be at least ${minTokenLength} characters (e.g. openssl rand -hex 32)`),
   OPERATOR_NAME: env.string("operator").refine((n) => n.trim() !== "" && n.length <= 100, "must be 1 to 100 characters"),
@@ -26,6 +26,9 @@ const s = readSettings({
   DASHBOARD_ORDER_RATE_WINDOW_SECONDS: env.number(60, { min: 1, int: true }),
   ZIPKIN_UI_URL: env.string(""),
 });
+
+// How long notifications remembers the notifications it kept (checked against the workflow's waits).
+export { seenTtlSeconds } from "./seen-ttl.js";
 
 export const config = {
   /**
@@ -44,11 +47,8 @@ export const config = {
   redisUsername: s.REDIS_USERNAME,
   /** How many recent events the history keeps, and sends to a page that (re)connects. */
   historyLength: s.HISTORY_LENGTH,
-  /**
-   * How long notifications remembers which notifications of an order it has kept
-   * (to ignore repeats), counted from the order's latest one, in seconds.
-   */
-  seenTtlSeconds: s.SEEN_TTL_SECONDS,
+  /** How long notifications remembers which notifications of an order it has kept (seenTtlSeconds above). */
+  seenTtlSeconds: seenTtlSeconds(),
   /** How many dead letters (notifications Dapr could not deliver) the Redis list keeps. */
   deadLettersKept: s.DEAD_LETTERS_KEPT,
   /**

@@ -1,6 +1,7 @@
 // The page's own logic (public/board.js, which the browser loads as it is).
 import { expect } from "chai";
-import { Board, compareIds, describeOrder, statusLabels, toneOf, type NotificationType, type OrderEvent } from "../public/board.js";
+import { failureTypes as contractFailureTypes, notificationSchema } from "@dapr-orders/service-kit";
+import { Board, compareIds, describeOrder, failureTypes, notificationTypes, statusLabels, toneOf, type NotificationType, type OrderEvent } from "../public/board.js";
 
 const id = "4f6c1d2e-0000-4000-8000-000000000001";
 const order = { customer: "joni", item: "kiwi", total: 121.5 };
@@ -24,6 +25,17 @@ const events = (...types: NotificationType[]) => types.map((type, i) => at(i + 1
 const stateOf = (view: ReturnType<typeof describeOrder>) => Object.fromEntries(view.steps.map((s) => [s.key, s.state]));
 
 const straightThrough: NotificationType[] = ["placed", "reserved", "paid", "shipped", "completed"];
+
+describe("board: the notification contract", () => {
+  it("knows the notification types of the contract's schema, and no other", () => {
+    expect([...notificationTypes]).to.deep.equal(notificationSchema.shape.type.options);
+  });
+
+  it("fails an order on the contract's failure types", () => {
+    expect([...failureTypes]).to.deep.equal([...contractFailureTypes]);
+    for (const type of notificationTypes) expect(toneOf(type) === "danger", type).to.equal((contractFailureTypes as readonly string[]).includes(type));
+  });
+});
 
 describe("board: what an order's events say", () => {
   it("takes customer, item and total from the events' order", () => {
@@ -79,6 +91,8 @@ describe("board: what an order's events say", () => {
       { stock: "undone", approval: "failed", payment: "skipped", shipping: "skipped" }],
     ["declined", ["placed", "reserved", "paymentFailed", "released"], { stock: "undone", payment: "failed", shipping: "skipped" }],
     ["not shipped", ["placed", "reserved", "paid", "shippingFailed", "refunded", "released"],
+      { stock: "undone", payment: "undone", shipping: "failed" }],
+    ["shipping unknown, its shipment cancelled", ["placed", "reserved", "paid", "shippingFailed", "shipmentCancelled", "refunded", "released"],
       { stock: "undone", payment: "undone", shipping: "failed" }],
   ];
   for (const [name, types, steps] of failed) {

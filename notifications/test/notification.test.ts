@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { HttpError, notificationTypes } from "@dapr-orders/service-kit";
+import { HttpError, maxOrderTotal, notificationTypes } from "@dapr-orders/service-kit";
 import { parseNotification } from "../src/notification.js";
 
 const valid = {
@@ -36,7 +36,7 @@ describe("notification format", () => {
   });
 
   it("knows every type of the contract", () => {
-    expect(notificationTypes).to.have.length(14);
+    expect(notificationTypes).to.have.length(15);
     for (const type of notificationTypes) {
       const extra = type === "awaitingApproval" ? { deadline: "2025-05-02T10:00:00Z" } : type === "approved" || type === "rejected" ? { approver: "kendall" } : {};
       expect(parseNotification({ ...valid, type, ...extra }).type).to.equal(type);
@@ -60,6 +60,7 @@ describe("notification format", () => {
     ["an order without item", { ...valid, order: { ...valid.order, item: undefined } }, "order.item"],
     ["a total that is not a number", { ...valid, order: { ...valid.order, total: "12" } }, "order.total"],
     ["a total of 0", { ...valid, order: { ...valid.order, total: 0 } }, "order.total"],
+    ["a total over what an order may have (the order's own limit)", { ...valid, order: { ...valid.order, total: maxOrderTotal + 1 } }, "order.total"],
     ["awaitingApproval without deadline", { ...valid, type: "awaitingApproval" }, "deadline"],
     ["a deadline that is not ISO 8601", { ...valid, type: "awaitingApproval", deadline: "tomorrow" }, "deadline"],
     ["an impossible deadline", { ...valid, type: "awaitingApproval", deadline: "2025-13-40T10:00:00Z" }, "deadline"],

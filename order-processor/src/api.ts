@@ -152,6 +152,7 @@ const orderView = z.object({
   details: z.object({ id: orderId, customer: z.string(), item: z.string(), total: z.number() }).optional(),
   status: z.string(),
   awaiting_approval: z.boolean(),
+  compensating: z.boolean(),
   created_time: z.string(),
   last_updated_time: z.string(),
   order_result: orderResult.optional(),
@@ -249,15 +250,28 @@ export function orderRoutes(workflows: OrderWorkflows, policy: OrderPolicy, inta
 
   /** With a key: answers for the order that key placed, if any (Dapr would start a finished one anew). */
   async function replayed(ctx: Context, order: Order, key: string | undefined): Promise<boolean> {
-    const known = key === undefined ? undefined : await workflows.get(order.id);
+    if (key === undefined) return false;
+    const known = await knownOrder(ctx, order.id);
     if (known === undefined) return false;
-    // Just started, the workflow does not show its input yet: which order the key placed is not known.
-    if (known.details === undefined) {
-      throw unavailable(ctx, "the order of this Idempotency-Key is being placed: try again shortly", { instance_id: order.id });
-    }
-    if (!sameOrder(known.details, order)) throw conflict("this Idempotency-Key was used for another order");
+    if (!sameOrder(known, order)) throw conflict("this Idempotency-Key was used for another order");
     answerAccepted(ctx, order.id);
     return true;
+  }
+
+  /**
+   * The order under this id, if any. Just after its start (with a start time), the
+   * sidecar shows a workflow without its input until it begins to run: ask again until
+   * it shows, within the start timeout.
+   */
+  async function knownOrder(ctx: Context, id: string): Promise<Order | undefined> {
+    const deadline = Date.now() + intake.startTimeoutMs;
+    for (;;) {
+      const view = await workflows.get(id);
+      if (view === undefined) return undefined;
+      if (view.details !== undefined) return view.details;
+      if (Date.now() >= deadline) throw unavailable(ctx, "the order is being started: retry with the same Idempotency-Key", { instance_id: id });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   async function place(ctx: Context, order: Order, key: string | undefined, traceparent: string): Promise<void> {

@@ -1,7 +1,8 @@
 // order-processor's settings, from the environment (defaults in docs/configuration.md),
 // each parsed and range-checked: a value that does not fit stops the app at start.
-import { appSettings, env, maxOrderTotal, readSettings } from "@dapr-orders/service-kit";
+import { appSettings, env, maxOrderTotal, readSettings, workflowWaits } from "@dapr-orders/service-kit";
 import type { OrderPolicy } from "./model.js";
+import { workersFor } from "./worker.js";
 
 const s = readSettings({
   APPROVAL_THRESHOLD: env.number(1000, { min: 0, max: maxOrderTotal }),
@@ -15,7 +16,13 @@ const s = readSettings({
   ORDER_RATE_LIMIT: env.number(60, { min: 0, int: true }),
   ORDER_RATE_WINDOW_SECONDS: env.number(60, { min: 1, int: true }),
   MAX_AWAITING_APPROVAL: env.number(100, { min: 1, int: true }),
+  WORKFLOW_WORKERS: env.number(workersFor(40), { min: 1, int: true }),
 });
+
+// APPROVAL_TIMEOUT_SECONDS and STEP_RETRY_MAX_DELAY_SECONDS: read in service-kit, where
+// notifications reads them too (its memory of notifications must outlast these waits).
+// Checked above; the same values.
+const waits = workflowWaits();
 
 export const config = {
   /**
@@ -27,12 +34,14 @@ export const config = {
   /** What each new order's workflow decides by: it is copied into the order's input when the order is placed. */
   policy: {
     approvalThreshold: s.APPROVAL_THRESHOLD,
-    approvalTimeoutSeconds: s.APPROVAL_TIMEOUT_SECONDS,
-    // 1, 2, 4 ... 60, 60 s between tries: about 4 minutes of outage before a step gives up.
+    approvalTimeoutSeconds: waits.approvalTimeoutSeconds,
+    // 1, 2, 4 ... 60, 60 s between tries: about 4 minutes of outage before a forward step
+    // (reserve, pay, ship) gives up. Undo steps and notifications use the same delays
+    // and never give up.
     retry: {
       maxAttempts: s.STEP_RETRY_ATTEMPTS,
       firstDelaySeconds: s.STEP_RETRY_FIRST_DELAY_SECONDS,
-      maxDelaySeconds: s.STEP_RETRY_MAX_DELAY_SECONDS,
+      maxDelaySeconds: waits.maxRetryDelaySeconds,
     },
   } satisfies OrderPolicy,
   intake: {
@@ -62,4 +71,10 @@ export const config = {
     maxAwaitingApproval: s.MAX_AWAITING_APPROVAL,
   },
   pubsub: { name: "pubsub", topic: "notifications" },
+  /**
+   * WORKFLOW_WORKERS: workflow workers, each with its own stream of work items from the
+   * sidecar and 10 at once (worker.ts). By default enough for 40 at once: the sidecar's
+   * maxConcurrentActivityInvocations in dapr-components/local-config.yaml.
+   */
+  workflowWorkers: s.WORKFLOW_WORKERS,
 };

@@ -4,8 +4,9 @@
 // is replayed. An order's end is counted when the activity publishes the
 // notification that tells it (completed, or why it failed); an activity that runs
 // again after a crash may count it again, as it publishes again.
-import { counter, histogram } from "@dapr-orders/service-kit";
-import type { Notification, NotificationType } from "./model.js";
+import { counter, failureTypes, histogram, type FailureType, type NotificationType } from "@dapr-orders/service-kit";
+import type { Notification } from "./model.js";
+import { undoOf } from "./notes.js";
 
 export const ordersPlaced = counter(
   "orders_placed_total",
@@ -18,7 +19,17 @@ export const ordersFailed = counter("orders_failed_total", "Orders that ended un
 
 export const compensations = counter(
   "orders_compensations_total",
-  "Undo steps (releaseInventory, refundPayment) run to an answer from their app, by step",
+  "Undo steps (releaseInventory, refundPayment, cancelShipment) that undid something (put the unit or the money back, cancelled a shipment), by step",
+  ["step"],
+);
+
+/**
+ * Alert on its rate: an undo that could not be done (its app unreachable, failing, or
+ * not done) is tried again until it is, and its order shows "compensating" meanwhile.
+ */
+export const undoRetries = counter(
+  "orders_undo_retries_total",
+  "Tries of an undo step (releaseInventory, refundPayment, cancelShipment) that did not undo and are tried again later, by step",
   ["step"],
 );
 
@@ -30,8 +41,8 @@ export const stepDuration = histogram(
   ["step", "outcome"],
 );
 
-/** The reason an order failed, by the notification that says so. */
-const failureReasons: Partial<Record<NotificationType, string>> = {
+/** The reason an order failed, by the notification that says so (service-kit's failure types, each). */
+const failureReasons: Record<FailureType, string> = {
   reserveFailed: "reservation_failed",
   expired: "approval_expired",
   rejected: "approval_rejected",
@@ -40,13 +51,17 @@ const failureReasons: Partial<Record<NotificationType, string>> = {
 };
 
 // Every series from the start at 0, so that a rate over a scrape's first increase is right.
-for (const reason of Object.values(failureReasons)) ordersFailed.inc({ reason }, 0);
-for (const step of ["releaseInventory", "refundPayment"]) compensations.inc({ step }, 0);
+for (const type of failureTypes) ordersFailed.inc({ reason: failureReasons[type] }, 0);
+for (const step of Object.values(undoOf)) {
+  compensations.inc({ step }, 0);
+  undoRetries.inc({ step }, 0);
+}
+
+const isFailure = (type: NotificationType): type is FailureType => (failureTypes as readonly NotificationType[]).includes(type);
 
 /** Counts what a notification just published tells: an order's end, or its wait for approval. */
 export function countPublished(notification: Notification): void {
-  const reason = failureReasons[notification.type];
-  if (reason !== undefined) ordersFailed.inc({ reason });
+  if (isFailure(notification.type)) ordersFailed.inc({ reason: failureReasons[notification.type] });
   else if (notification.type === "completed") ordersCompleted.inc();
   else if (notification.type === "awaitingApproval") approvalWaits.inc();
 }

@@ -1,14 +1,12 @@
 // The shapes that travel between the API, the workflow, its activities and the
 // other services. Field names are the wire format (snake_case where docs/spec.md says so).
-import type { Notification } from "@dapr-orders/service-kit";
+import type { OrderRequest, StepAnswer, UndoAnswer } from "@dapr-orders/service-kit";
+import type { Outbox } from "./outbox.js";
 
-export interface Order {
-  /** The workflow instance id: one order, one workflow. */
-  id: string;
-  customer: string;
-  item: string;
-  total: number;
-}
+/** An order; its id is the workflow instance id: one order, one workflow. It is also the request of every step (service-kit's orderSchema). */
+export type Order = OrderRequest;
+
+export type { StepAnswer, UndoAnswer } from "@dapr-orders/service-kit";
 
 /**
  * The settings an order's workflow decides by. They are taken once, when the order
@@ -45,14 +43,8 @@ export interface OrderInput {
   traceparent?: string | undefined;
 }
 
-/** What inventory, payments and shipping answer, and what the workflow ends with. */
-export interface OrderResult {
-  id: string;
-  success: boolean;
-  message: string;
-  /** Undo steps (release, refund): whether the unit or the money went back. */
-  undone?: boolean;
-}
+/** What the workflow ends with: the answer of its last step, or why it failed (service-kit's step answer). */
+export type OrderResult = StepAnswer;
 
 /** The payload of the external event "approval". */
 export interface Approval {
@@ -60,43 +52,62 @@ export interface Approval {
   approved: boolean;
 }
 
-/** The steps that call another app for the order, each answering with an OrderResult (notes.ts). */
-export type OrderStep = "reserveInventory" | "releaseInventory" | "processPayment" | "refundPayment" | "shipOrder";
+/** The steps that do something for the order, each calling another app, which answers with a StepAnswer. */
+export type ForwardStep = "reserveInventory" | "processPayment" | "shipOrder";
+
+/** The steps that undo one (release, refund, cancel the shipment), each answering with an UndoAnswer. */
+export type UndoStep = "releaseInventory" | "refundPayment" | "cancelShipment";
+
+export type OrderStep = ForwardStep | UndoStep;
 
 // The notifications, as published to topic "notifications": service-kit's contract.
 export type { Note, Notification, NotificationType } from "@dapr-orders/service-kit";
 
-/** The input of activity "runSteps": steps to run one after another, and notifications to publish first. */
+/** The input of activity "runSteps": steps to run one after another, and the order's notifications on their way out. */
 export interface RunInput {
   order: Order;
   steps: OrderStep[];
-  /** The sequence number of the first notification: `before` is numbered from it, the steps' own come after. */
-  seq: number;
-  /** Notifications to publish before the first step (already numbered from seq). */
-  before: Notification[];
+  /** What the order has said so far; what it holds goes out with the first step's notifications. */
+  outbox: Outbox;
   /** The order's trace context (OrderInput). */
   traceparent?: string | undefined;
 }
 
 /** What activity "runSteps" did. */
 export interface RunOutcome {
-  /** The answers of the steps that were reached, in the order of the input's steps: the run stops after the first "no". */
-  answered: OrderResult[];
-  /** How many notifications the steps numbered (after the input's `before`). */
-  numbered: number;
-  /** Notifications that could not be published (the workflow publishes them again). */
-  unpublished: Notification[];
-  /** True when the run stopped at a step whose app could not be reached: the step after the answered ones. */
-  unreached: boolean;
+  /** The answers of the steps that answered, in the order of the input's steps: the run stops after a forward step's "no". */
+  answers: (StepAnswer | UndoAnswer)[];
+  /**
+   * True when the run stopped at a step that is to be tried again (the one after the
+   * answered ones): its app could not be reached or answered nonsense, or, for an
+   * undo, did not answer that it was done.
+   */
+  tryAgain: boolean;
+  /** The outbox after the run: what it still holds could not be published. */
+  outbox: Outbox;
 }
 
-/** The input of activity "notify": notifications to publish, and the order's trace context (OrderInput). */
+/** The input of activity "notify": the outbox whose notifications to publish, and the order's trace context (OrderInput). */
 export interface NotifyInput {
-  notifications: Notification[];
+  outbox: Outbox;
   traceparent?: string | undefined;
+}
+
+/**
+ * How the workflow fails when shipping failed (docs/spec.md): with shipping's answer as its
+ * message. Its name is the failure's error_type in the workflow's state; GET
+ * /orders/:id shows the text of this failure only (orders.ts).
+ */
+export class ShippingFailed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ShippingFailed";
+  }
 }
 
 export const approvalEvent = "approval";
 /** The workflow's custom status while it waits for the approval event. */
 export const awaitingApprovalStatus = "awaiting-approval";
+/** The workflow's custom status while it undoes what it did (until every undo step is done). */
+export const compensatingStatus = "compensating";
 export const workflowName = "orderProcessingWorkflow";

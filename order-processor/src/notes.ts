@@ -1,9 +1,9 @@
 // What the order's notifications say, step by step (docs/spec.md, "The order workflow"), as pure
 // functions: the workflow and its activities both use them, so a step's activity
 // can publish its own notifications and the workflow still knows what was said.
-import type { Note, Notification, Order, OrderResult, OrderStep } from "./model.js";
+import type { ForwardStep, Note, Order, OrderStep, StepAnswer, UndoAnswer, UndoStep } from "./model.js";
 
-export type { OrderStep } from "./model.js";
+export type { ForwardStep, OrderStep, UndoStep } from "./model.js";
 
 export const notes = {
   placed: (o: Order): Note => ({ type: "placed", message: `Processing order for ${o.customer}. Item: ${o.item}, Total: ${o.total}` }),
@@ -25,6 +25,7 @@ export const notes = {
     message: `Order processed for ${o.customer}. Item: ${o.item}, Total: ${o.total}`,
   }),
   shippingFailed: (reason: string): Note => ({ type: "shippingFailed", message: `Shipping failed: ${reason}` }),
+  shipmentCancelled: (): Note => ({ type: "shipmentCancelled", message: "Shipment cancelled" }),
   refunded: (): Note => ({ type: "refunded", message: "Payment refunded" }),
   released: (o: Order): Note => ({ type: "released", message: `Released inventory: ${o.item}` }),
 };
@@ -36,16 +37,23 @@ export const stepApp: Record<OrderStep, string> = {
   processPayment: "payments",
   refundPayment: "payments",
   shipOrder: "shipping",
+  cancelShipment: "shipping",
 };
 
-/** The step that undoes a step, for those that take something (stock, money). */
-export const undoOf: Partial<Record<OrderStep, OrderStep>> = {
+/** The step that undoes each step: it puts back what the step took (stock, money) or stops what it started (a shipment). */
+export const undoOf: Record<ForwardStep, UndoStep> = {
   reserveInventory: "releaseInventory",
   processPayment: "refundPayment",
+  shipOrder: "cancelShipment",
 };
 
+const undoSteps = new Set<OrderStep>(Object.values(undoOf));
+
+export const isUndo = (step: OrderStep): step is UndoStep => undoSteps.has(step);
+
 /** What a step says once its app answered. An undo that had nothing to undo says nothing. */
-export function outcomeNotes(step: OrderStep, order: Order, result: OrderResult): Note[] {
+export function outcomeNotes(step: OrderStep, order: Order, result: StepAnswer | UndoAnswer): Note[] {
+  const undone = "undone" in result && result.undone;
   switch (step) {
     case "reserveInventory":
       return [result.success ? notes.reserved(order) : notes.reserveFailed(result.message)];
@@ -54,14 +62,10 @@ export function outcomeNotes(step: OrderStep, order: Order, result: OrderResult)
     case "shipOrder":
       return result.success ? [notes.shipped(), notes.completed(order)] : [notes.shippingFailed(result.message)];
     case "releaseInventory":
-      return result.undone ? [notes.released(order)] : [];
+      return undone ? [notes.released(order)] : [];
     case "refundPayment":
-      return result.undone ? [notes.refunded()] : [];
+      return undone ? [notes.refunded()] : [];
+    case "cancelShipment":
+      return undone ? [notes.shipmentCancelled()] : [];
   }
-}
-
-/** Numbers notes for the order from `firstSeq` on. */
-export function numbered(order: Order, firstSeq: number, list: Note[]): Notification[] {
-  const { customer, item, total } = order;
-  return list.map((note, i) => ({ order_id: order.id, seq: firstSeq + i, ...note, order: { customer, item, total } }));
 }

@@ -8,17 +8,19 @@
 // into the workflow (as metadata, see withTraceparent); over HTTP it starts a new trace.
 import type { DaprWorkflowClient } from "@dapr/dapr";
 import { jsonOf, withTraceparent, type Logger, type Sidecar, type SidecarAnswer } from "@dapr-orders/service-kit";
-import { approvalEvent, awaitingApprovalStatus, workflowName, type Approval, type Order, type OrderInput, type OrderResult } from "./model.js";
+import { approvalEvent, awaitingApprovalStatus, compensatingStatus, ShippingFailed, workflowName, type Approval, type Order, type OrderInput, type OrderResult } from "./model.js";
 
 /** GET /orders/:id answers with this. */
 export interface OrderView {
   id: string;
-  /** Absent just after the start, before the workflow shows its input. */
+  /** Missing for a moment just after the start, until the workflow begins to run. */
   details?: Order;
   /** The workflow's runtime status by name: "RUNNING", "COMPLETED", "FAILED"... */
   status: string;
   /** True while the order waits for a person's approval (only then does it take one). */
   awaiting_approval: boolean;
+  /** True while the order undoes what it did (release, refund, cancel the shipment): until every undo is done, however long its app is away. */
+  compensating: boolean;
   created_time: string;
   last_updated_time: string;
   order_result?: OrderResult;
@@ -38,6 +40,23 @@ export class WorkflowExists extends Error {
     this.name = "WorkflowExists";
   }
 }
+
+/** A non-2xx answer of the sidecar's workflow API (other than what the call expects). */
+export class WorkflowApiError extends Error {
+  constructor(
+    what: string,
+    readonly status: number,
+    body: string,
+  ) {
+    super(`${what}: the sidecar answered ${status}: ${body}`);
+    this.name = "WorkflowApiError";
+  }
+}
+
+/** The gRPC status code ALREADY_EXISTS, with which the sidecar refuses to start a workflow whose id is taken by an active one. */
+export const grpcAlreadyExists = 6;
+
+const isAlreadyExists = (err: unknown) => typeof err === "object" && err !== null && (err as { code?: unknown }).code === grpcAlreadyExists;
 
 /** The sidecar's answer to GET /v1.0/workflows/dapr/<id>: what toOrderView reads of it. */
 export interface WorkflowState {
@@ -59,11 +78,11 @@ interface FailureDetails {
 export const withheldFailureMessage = "the order failed: its details are in order-processor's log";
 
 /**
- * Whether a failure's text may be shown: only a plain Error, which is what the
+ * Whether a failure's text may be shown: only ShippingFailed, which is what the
  * workflow throws on purpose (a failed shipment, with shipping's answer). Any other
  * type comes from the workflow runtime or a bug, and may carry internal details.
  */
-export const isPublicFailure = (failure: FailureDetails) => failure.type === "Error";
+export const isPublicFailure = (failure: FailureDetails) => failure.type === ShippingFailed.name;
 
 function failureOf({ properties = {} }: WorkflowState): FailureDetails | undefined {
   const type = properties["dapr.workflow.failure.error_type"];
@@ -77,9 +96,10 @@ export function toOrderView(state: WorkflowState): OrderView {
   const output = properties["dapr.workflow.output"];
   return {
     id: state.instanceID,
-    ...(input === null ? {} : { details: input.order }),
+    ...(input ? { details: input.order } : {}),
     status: state.runtimeStatus,
     awaiting_approval: properties["dapr.workflow.custom_status"] === awaitingApprovalStatus,
+    compensating: properties["dapr.workflow.custom_status"] === compensatingStatus,
     created_time: new Date(state.createdAt).toISOString(),
     last_updated_time: new Date(state.lastUpdatedAt).toISOString(),
     ...(output ? { order_result: JSON.parse(output) as OrderResult } : {}),
@@ -89,7 +109,7 @@ export function toOrderView(state: WorkflowState): OrderView {
 
 export function daprOrderWorkflows(client: DaprWorkflowClient, sidecar: Sidecar, logger: Logger): OrderWorkflows {
   const api = "/v1.0/workflows/dapr";
-  const failed = (what: string, answer: SidecarAnswer) => new Error(`${what}: the sidecar answered ${answer.status}: ${answer.body}`);
+  const failed = (what: string, answer: SidecarAnswer) => new WorkflowApiError(what, answer.status, answer.body);
   return {
     async start(input) {
       try {
@@ -99,12 +119,12 @@ export function daprOrderWorkflows(client: DaprWorkflowClient, sidecar: Sidecar,
         const now = new Date();
         await withTraceparent(input.traceparent, () => client.scheduleNewWorkflow(workflowName, input, input.order.id, now));
       } catch (err) {
-        if (/already exists/i.test(String(err))) throw new WorkflowExists(input.order.id);
+        if (isAlreadyExists(err)) throw new WorkflowExists(input.order.id);
         throw err;
       }
     },
     async get(id) {
-      const answer = await retryingTransient(async () => {
+      const answer = await retryingServerErrors(async () => {
         const got = await sidecar.call("GET", `${api}/${encodeURIComponent(id)}`);
         if (got.status !== 200 && got.status !== 404) throw failed(`reading the workflow of order ${id} failed`, got);
         return got;
@@ -125,15 +145,16 @@ export function daprOrderWorkflows(client: DaprWorkflowClient, sidecar: Sidecar,
 }
 
 /**
- * Dapr may answer a read of a workflow's state with a "transient store read failure"
- * while the workflow is being written, and says to try again: so do, a few times.
+ * Dapr may answer a read of a workflow's state with a 500 ("transient store read
+ * failure") while the workflow is being written, and says to try again. A read
+ * changes nothing: so try any 5xx again, a few times.
  */
-export async function retryingTransient<T>(read: () => Promise<T>, attempts = 5, delayMs = 100): Promise<T> {
+export async function retryingServerErrors<T>(read: () => Promise<T>, attempts = 5, delayMs = 100): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await read();
     } catch (err) {
-      if (attempt >= attempts || !String(err).includes("transient")) throw err;
+      if (attempt >= attempts || !(err instanceof WorkflowApiError && err.status >= 500)) throw err;
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }

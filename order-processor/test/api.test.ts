@@ -3,10 +3,11 @@ import type { DaprWorkflowClient } from "@dapr/dapr";
 import { createApp } from "@dapr-orders/service-kit";
 import { FakeSidecar, memoryLogger, request, type SidecarReply } from "@dapr-orders/service-kit/testing";
 import { AwaitingApproval, orderIdForKey, orderRoutes, WindowLimit } from "../src/api.js";
-import type { Approval, Order, OrderInput } from "../src/model.js";
+import { ShippingFailed, type Approval, type Order, type OrderInput } from "../src/model.js";
 import {
   daprOrderWorkflows,
-  retryingTransient,
+  retryingServerErrors,
+  WorkflowApiError,
   toOrderView,
   withheldFailureMessage,
   WorkflowExists,
@@ -38,7 +39,7 @@ class RecordedWorkflows implements OrderWorkflows {
     this.approvals.push({ id, approval });
   }
   add(id: string, status: string, details: Order = { id, customer: "joni", item: "kiwi", total: 1500 }, awaiting_approval = false) {
-    this.views.set(id, { id, details, status, awaiting_approval, created_time: "", last_updated_time: "" });
+    this.views.set(id, { id, details, status, awaiting_approval, compensating: false, created_time: "", last_updated_time: "" });
   }
 }
 
@@ -119,6 +120,30 @@ describe("order-processor API", () => {
         const answers = await both;
         expect(answers.map((a) => a.status)).to.deep.equal([202, 202]);
         expect(answers[0]!.body.instance_id).to.equal(answers[1]!.body.instance_id);
+        expect(workflows.started).to.have.length(1);
+      });
+
+      it("gives the same order for a repeat that comes while the workflow does not show its input yet", async () => {
+        const { app, workflows } = setup();
+        const first = await request(app, "POST", "/orders", { body, headers });
+        const placed = workflows.views.get(first.body.instance_id)!;
+        const { details, ...withoutInput } = placed; // as the sidecar shows a workflow scheduled but not yet running
+        workflows.views.set(placed.id, withoutInput);
+        setTimeout(() => workflows.views.set(placed.id, { ...withoutInput, details }), 60);
+        const again = await request(app, "POST", "/orders", { body, headers });
+        expect(again.status).to.equal(202);
+        expect(again.body.instance_id).to.equal(first.body.instance_id);
+        expect(workflows.started).to.have.length(1);
+      });
+
+      it("answers 503 with Retry-After to a repeat while the workflow's input stays unknown past the start timeout", async () => {
+        const { app, workflows } = setup();
+        const first = await request(app, "POST", "/orders", { body, headers });
+        const { details: _, ...withoutInput } = workflows.views.get(first.body.instance_id)!;
+        workflows.views.set(withoutInput.id, withoutInput);
+        const again = await request(app, "POST", "/orders", { body, headers });
+        expect(again.status).to.equal(503);
+        expect(again.headers.get("retry-after")).to.equal("1");
         expect(workflows.started).to.have.length(1);
       });
 
@@ -378,6 +403,7 @@ describe("toOrderView", () => {
       details: { id: "o-1", customer: "joni", item: "kiwi", total: 121 },
       status: "COMPLETED",
       awaiting_approval: false,
+      compensating: false,
       created_time: "2026-01-01T00:00:00.123Z",
       last_updated_time: "2026-01-01T00:00:02.000Z",
       order_result: { id: "o-1", success: true, message: "Order processed" },
@@ -389,17 +415,27 @@ describe("toOrderView", () => {
     expect(toOrderView(waiting).awaiting_approval).to.equal(true);
   });
 
+  it("says when the order is undoing what it did", () => {
+    const undoing = { ...state, runtimeStatus: "RUNNING", properties: { ...state.properties, "dapr.workflow.custom_status": "compensating" } };
+    expect(toOrderView(undoing)).to.include({ compensating: true, awaiting_approval: false });
+    expect(toOrderView(state).compensating).to.equal(false);
+  });
+
   it("reads a workflow just started, which has no properties yet", () => {
     const view = toOrderView({ instanceID: "o-1", runtimeStatus: "PENDING", createdAt: state.createdAt, lastUpdatedAt: state.createdAt });
     expect(view).to.include({ id: "o-1", status: "PENDING", awaiting_approval: false });
     expect(view).to.not.have.property("order_result");
   });
 
-  it("gives the failure details of a failed order, no stack trace and no result", () => {
-    const view = toOrderView(failed("Error", "No courier delivers to nowhere"));
+  it("gives the failure details of a failed order (shipping failed, as the workflow throws it), no stack trace and no result", () => {
+    const view = toOrderView(failed(ShippingFailed.name, "No courier delivers to nowhere"));
     expect(view.status).to.equal("FAILED");
     expect(view).to.not.have.property("order_result");
-    expect(view.failure_details).to.deep.equal({ message: "No courier delivers to nowhere", error_type: "Error" });
+    expect(view.failure_details).to.deep.equal({ message: "No courier delivers to nowhere", error_type: "ShippingFailed" });
+  });
+
+  it("withholds the text of a plain Error: only the workflow's own failure type is shown", () => {
+    expect(toOrderView(failed("Error", "connect ECONNREFUSED 10.0.3.7:6379")).failure_details).to.deep.equal({ message: withheldFailureMessage, error_type: "Error" });
   });
 
   it("withholds the text of a failure the workflow did not throw on purpose (the runtime's, or a bug's)", () => {
@@ -427,6 +463,26 @@ describe("daprOrderWorkflows (the sidecar's workflow API)", () => {
     expect(fake!.calls.map((c) => `${c.method} ${c.url}`)).to.deep.equal(Array(3).fill(`GET /v1.0/workflows/dapr/${order.id}`));
   });
 
+  it("reads again after any 5xx of the sidecar, by status (not by its text); a 4xx is an error at once", async () => {
+    const busy = { status: 503, body: { errorCode: "ERR_SOMETHING" } };
+    const found = { status: 200, body: { instanceID: order.id, runtimeStatus: "RUNNING", createdAt: "2026-01-01T00:00:00Z", lastUpdatedAt: "2026-01-01T00:00:01Z" } };
+    const workflows = await answering(busy, found, { status: 403, body: { errorCode: "ERR_PERMISSION" } });
+    expect((await workflows.get(order.id))?.status).to.equal("RUNNING");
+    const error = await workflows.get(order.id).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(WorkflowApiError).and.include({ status: 403 });
+    expect(fake!.calls).to.have.length(3);
+  });
+
+  it("says WorkflowExists when the sidecar refuses a start with ALREADY_EXISTS (the gRPC code, whatever the text)", async () => {
+    const refusing = (code: number, details: string) =>
+      ({ scheduleNewWorkflow: async () => Promise.reject(Object.assign(new Error(`${code} ${details}`), { code, details })) }) as unknown as DaprWorkflowClient;
+    const input = { order, policy: defaultPolicy };
+    const exists = await daprOrderWorkflows(refusing(6, "an active workflow with ID 'x' is there"), {} as never, memoryLogger()).start(input).catch((e: unknown) => e);
+    expect(exists).to.be.instanceOf(WorkflowExists);
+    const other = await daprOrderWorkflows(refusing(14, "already exists (but unavailable)"), {} as never, memoryLogger()).start(input).catch((e: unknown) => e);
+    expect(other).to.not.be.instanceOf(WorkflowExists);
+  });
+
   it("raises the approval event with the decision", async () => {
     await (await answering({ status: 202 })).approve(order.id, { approver: "kendall", approved: true });
     expect(fake!.calls.map(({ method, url, body }) => ({ method, url, body }))).to.deep.equal([
@@ -435,35 +491,37 @@ describe("daprOrderWorkflows (the sidecar's workflow API)", () => {
   });
 });
 
-describe("retryingTransient", () => {
-  const failingTimes = (times: number, message: string) => {
+describe("retryingServerErrors", () => {
+  const failingTimes = (times: number, status: number) => {
     let calls = 0;
     const read = async () => {
       calls++;
-      if (calls <= times) throw new Error(message);
+      if (calls <= times) throw new WorkflowApiError("reading", status, "{}");
       return "state";
     };
     return { read, calls: () => calls };
   };
 
-  it("reads again after a transient store read failure", async () => {
-    const source = failingTimes(2, "2 UNKNOWN: inbox key missing (transient store read failure; retry)");
-    expect(await retryingTransient(source.read, 5, 1)).to.equal("state");
+  it("reads again after a 5xx", async () => {
+    const source = failingTimes(2, 500);
+    expect(await retryingServerErrors(source.read, 5, 1)).to.equal("state");
     expect(source.calls()).to.equal(3);
   });
 
   it("gives up after the attempts it was given", async () => {
-    const source = failingTimes(9, "transient store read failure");
-    const error = await retryingTransient(source.read, 3, 1).catch((e: Error) => e);
-    expect(String(error)).to.include("transient");
+    const source = failingTimes(9, 500);
+    const error = await retryingServerErrors(source.read, 3, 1).catch((e: Error) => e);
+    expect(error).to.be.instanceOf(WorkflowApiError).and.include({ status: 500 });
     expect(source.calls()).to.equal(3);
   });
 
   it("does not retry other errors", async () => {
-    const source = failingTimes(1, "5 NOT_FOUND");
-    const error = await retryingTransient(source.read, 5, 1).catch((e: Error) => e);
-    expect(String(error)).to.include("NOT_FOUND");
+    const source = failingTimes(1, 404);
+    const error = await retryingServerErrors(source.read, 5, 1).catch((e: Error) => e);
+    expect(error).to.include({ status: 404 });
     expect(source.calls()).to.equal(1);
+    const other = await retryingServerErrors(async () => Promise.reject(new Error("transient")), 5, 1).catch((e: Error) => e);
+    expect(String(other)).to.include("transient");
   });
 });
 

@@ -52,7 +52,7 @@ describe("order-processor metrics", () => {
     const views = new Map<string, OrderView>();
     const workflows: OrderWorkflows = {
       start: async ({ order }: OrderInput) => {
-        views.set(order.id, { id: order.id, details: order, status: "RUNNING", awaiting_approval: false, created_time: "", last_updated_time: "" });
+        views.set(order.id, { id: order.id, details: order, status: "RUNNING", awaiting_approval: false, compensating: false, created_time: "", last_updated_time: "" });
       },
       get: async (id) => views.get(id),
       approve: async () => {},

@@ -7,10 +7,9 @@
 import type { WorkflowContext } from "@dapr/dapr";
 import { memoryLogger } from "@dapr-orders/service-kit/testing";
 import { InvocationError } from "@dapr-orders/service-kit";
-import { createActivities, type Invoker, type Publisher } from "../src/activities.js";
-import type { Approval, Notification, Order, OrderInput, OrderPolicy, OrderResult } from "../src/model.js";
-import type { OrderStep } from "../src/notes.js";
-import { orderProcessingWorkflow, type OrderActivities } from "../src/workflow.js";
+import { createActivities, type Invoker, type OrderActivities, type Publisher } from "../src/activities.js";
+import type { Approval, Notification, Order, OrderInput, OrderPolicy, OrderResult, OrderStep, StepAnswer, UndoAnswer } from "../src/model.js";
+import { orderProcessingWorkflow } from "../src/workflow.js";
 
 type Step =
   | { kind: "activity"; name: string; input: unknown }
@@ -31,7 +30,9 @@ export interface Script {
    * The app's answer to a step (success by default); throw to make the call fail as
    * an unreachable app does. `attempt` counts the step's calls, from 1.
    */
-  answer?(step: OrderStep, attempt: number): OrderResult | undefined;
+  answer?(step: OrderStep, attempt: number): unknown;
+  /** True to make this run of the activity fail before it does anything (as a crash of its worker does); `run` counts its runs, from 1. */
+  activityFails?(name: string, run: number): boolean;
   /** Throw to make publishing this notification fail. */
   publish?(notification: Notification): void;
   /** For whenAny([approval, timer]): the approval, or "timeout" when the timer fires first. */
@@ -72,25 +73,34 @@ const stepOf = (appId: string, path: string): OrderStep =>
     ? path.endsWith("/reserve") ? "reserveInventory" : "releaseInventory"
     : appId === "payments"
       ? path.endsWith("/refund") ? "refundPayment" : "processPayment"
-      : "shipOrder";
+      : path.endsWith("/cancel") ? "cancelShipment" : "shipOrder";
 
-/** An undo step answers that it put the unit or money back; the others succeed. */
-const success = (step: OrderStep, id: string): OrderResult => ({
-  id,
-  success: true,
-  message: "ok",
-  ...(step === "releaseInventory" || step === "refundPayment" ? { undone: true } : {}),
-});
+/** The step each undo undoes. */
+const undoes: Partial<Record<OrderStep, OrderStep>> = { releaseInventory: "reserveInventory", refundPayment: "processPayment", cancelShipment: "shipOrder" };
 
+/**
+ * The apps, as they behave: by default a step succeeds, and an undo undoes (once)
+ * what its step took for the order, answering `undone: false` when it took nothing.
+ */
 function scriptedInvoker(script: Script, run: Run): Invoker {
   const attempts = new Map<OrderStep, number>();
+  const took = new Set<OrderStep>();
   return async (appId, path, order, traceparent) => {
     const step = stepOf(appId, path);
     run.calls.push(step);
     run.callTraceparents.push(traceparent);
     const attempt = (attempts.get(step) ?? 0) + 1;
     attempts.set(step, attempt);
-    return (script.answer?.(step, attempt) as OrderResult | undefined) ?? success(step, order.id);
+    const scripted = script.answer?.(step, attempt);
+    const undone = undoes[step];
+    const answer: StepAnswer | UndoAnswer = (scripted as StepAnswer | undefined) ?? {
+      id: order.id,
+      success: true,
+      message: "ok",
+      ...(undone === undefined ? {} : { undone: took.delete(undone) }),
+    };
+    if (undone === undefined && (answer as Partial<StepAnswer>).success === true) took.add(step);
+    return scripted ?? answer;
   };
 }
 
@@ -145,6 +155,7 @@ export async function runWorkflow(order: Order, script: Script = {}, policy: Ord
     trace: [],
   };
   const activities = createActivities(scriptedInvoker(script, run), scriptedPublisher(script, run), memoryLogger());
+  const runs = new Map<string, number>();
   const input: OrderInput = { order, policy, traceparent: orderTraceparent };
   const generator = orderProcessingWorkflow(fakeContext(order.id, run), input);
   let answer: { value?: unknown; error?: unknown } = {};
@@ -160,16 +171,19 @@ export async function runWorkflow(order: Order, script: Script = {}, policy: Ord
       run.result = next.value;
       return run;
     }
-    answer = await settle(next.value as FakeTask, script, run, activities);
+    answer = await settle(next.value as FakeTask, script, run, activities, runs);
   }
 }
 
-async function settle(task: FakeTask, script: Script, run: Run, activities: OrderActivities): Promise<{ value?: unknown; error?: unknown }> {
+async function settle(task: FakeTask, script: Script, run: Run, activities: OrderActivities, runs: Map<string, number>): Promise<{ value?: unknown; error?: unknown }> {
   const { step } = task;
   switch (step.kind) {
     case "activity": {
       run.activities.push(step.name);
       run.trace.push(`activity:${step.name}`);
+      const count = (runs.get(step.name) ?? 0) + 1;
+      runs.set(step.name, count);
+      if (script.activityFails?.(step.name, count)) return { error: new Error(`activity ${step.name} failed (its worker crashed)`) };
       const activity = activities[step.name as keyof OrderActivities] as (ctx: unknown, input: unknown) => Promise<unknown>;
       try {
         // The activity gets its input as JSON, as it would from the sidecar.

@@ -25,7 +25,24 @@ export { jsonOf, Sidecar, type SidecarAnswer, type SidecarRequest } from "./side
 export { badRequest, conflict, HttpError, notFound } from "./errors.js";
 export { captureConsole, createLogger, type LogFields, type Logger } from "./logger.js";
 export { counter, histogram, metricsPath, metricsRegistry, type Counter, type Histogram } from "./metrics.js";
-export { notificationTypes, type Note, type Notification, type NotificationType } from "./notification.js";
+export {
+  failureTypes,
+  notificationSchema,
+  notificationTypes,
+  type FailureType,
+  type Note,
+  type Notification,
+  type NotificationType,
+} from "./notification.js";
+export {
+  longestWaitSeconds,
+  stepAnswerSchema,
+  undoAnswerSchema,
+  workflowWaits,
+  type StepAnswer,
+  type UndoAnswer,
+  type WorkflowWaits,
+} from "./contracts.js";
 export { serve, type ServeOptions } from "./server.js";
 export { errorBody, openApiDocument, serveOpenApi, type Answer, type Operation, type Operations, type SecurityScheme } from "./openapi.js";
 export {
@@ -50,6 +67,7 @@ export {
   orderSchema,
   orderTotal,
   trimmedText,
+  type OrderRequest,
 } from "./schemas.js";
 export { jsonBody, parse, parseBody, type Body } from "./validate.js";
 export { newTraceparent, traceFields, traceIdOf, traceparentInterceptor, validTraceparent, withTraceparent } from "./trace.js";

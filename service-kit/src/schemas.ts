@@ -29,13 +29,15 @@ export const orderTotal = z
 
 export const approverName = trimmedText(100);
 
-/** An order as order-processor sends it to inventory, payments and shipping. */
+/** An order as order-processor sends it to inventory, payments and shipping: the request of every step and undo. */
 export const orderSchema = z.strictObject({
   id: orderId,
   customer: customerName,
   item: itemName,
   total: orderTotal,
 });
+
+export type OrderRequest = z.infer<typeof orderSchema>;
 
 /** Whether `id` is an order id. An id in a path that is not one names no order: a 404, as for any unknown order. */
 export const isOrderId = (id: string) => orderIdPattern.test(id);
