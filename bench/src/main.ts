@@ -312,7 +312,7 @@ async function main(): Promise<void> {
   say(`${machineLine(machine)}; budget ${config.budgetSeconds} s`);
   const ownCpu = process.cpuUsage();
 
-  const ours = await onStack("ours", path.join(repoRoot, "dapr.yaml"), { RESTOCK_QUANTITY: String(config.restockQuantity) }, daprBinDir, runOurs);
+  const ours = await onStack("ours", path.join(repoRoot, "dapr.yaml"), { RESTOCK_QUANTITY: String(config.restockQuantity), ORDER_RATE_LIMIT: "0" }, daprBinDir, runOurs);
   const baseline = await onStack("baseline", path.join(repoRoot, "bench", "baseline.dapr.yaml"), {}, daprBinDir, runBaseline);
 
   const own = process.cpuUsage(ownCpu);

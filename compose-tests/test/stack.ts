@@ -46,6 +46,9 @@ export const settings = {
   SHIPPING_BLOCKED_CUSTOMERS: "nowhere",
   RESTOCK_QUANTITY: "100",
   HISTORY_LENGTH: "50000",
+  // The tests place many orders from one address: no per-client limits.
+  ORDER_RATE_LIMIT: "0",
+  DASHBOARD_ORDER_RATE_LIMIT: "0",
 };
 
 /** The image variables of docker-compose.yml (NODE_IMAGE is the base of the app images). */

@@ -1,7 +1,25 @@
 export { default as Router } from "@koa/router";
-export { createApp, type AppOptions } from "./app.js";
+export { clientAddress, createApp, hostAllowed, type AppOptions } from "./app.js";
 export { appTokenHeader, appTokenRequired, sameSecret } from "./app-token.js";
-export { appApiToken, appHost, appPort, daprSettings, envList, envNumber, envString, type DaprSettings } from "./config.js";
+export {
+  appApiToken,
+  appHost,
+  appPort,
+  appSettings,
+  daprSettings,
+  defaultAllowedHosts,
+  env,
+  envList,
+  envNumber,
+  envString,
+  insecureVariable,
+  isLoopback,
+  readSettings,
+  webSettings,
+  type AppSettings,
+  type DaprSettings,
+  type WebSettings,
+} from "./config.js";
 export { invoke, InvocationError, publishEvent, sdkLogger, workflowOptions } from "./dapr.js";
 export { jsonOf, Sidecar, type SidecarAnswer, type SidecarRequest } from "./sidecar.js";
 export { badRequest, conflict, HttpError, notFound } from "./errors.js";
@@ -26,6 +44,7 @@ export {
   type WorkflowWaits,
 } from "./contracts.js";
 export { serve, type ServeOptions } from "./server.js";
+export { errorBody, openApiDocument, serveOpenApi, type Answer, type Operation, type Operations, type SecurityScheme } from "./openapi.js";
 export {
   compareAndSet,
   daprStateStore,

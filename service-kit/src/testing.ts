@@ -7,7 +7,7 @@ import type Koa from "koa";
 import { createLogger, type Logger } from "./logger.js";
 import { Sidecar } from "./sidecar.js";
 import { metricsRegistry } from "./metrics.js";
-import { call, type HttpAnswer } from "./http-client.js";
+import { responseBody, type HttpAnswer } from "./http-client.js";
 
 export { MemoryStateStore, type StoreCall } from "./state.js";
 
@@ -26,8 +26,21 @@ export async function request(app: Koa, method: string, path: string, req: TestR
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   try {
     const { port } = server.address() as AddressInfo;
-    const { body: json, ...rest } = req;
-    return await call(method, `http://127.0.0.1:${port}${path}`, { json, ...rest });
+    const payload = req.raw ?? (req.body === undefined ? undefined : JSON.stringify(req.body));
+    // node:http rather than fetch: fetch sends its own Host header, whatever the test says.
+    const headers: Record<string, string> = { ...(payload === undefined ? {} : { "content-type": req.contentType ?? "application/json" }), ...req.headers };
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const sent = http.request({ host: "127.0.0.1", port, path, method, headers }, resolve);
+      sent.on("error", reject);
+      sent.end(payload);
+    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of res) chunks.push(chunk as Buffer);
+    const answer = new Response(res.statusCode === 204 || res.statusCode === 304 ? null : Buffer.concat(chunks), {
+      status: res.statusCode ?? 0,
+      headers: Object.entries(res.headers).flatMap(([name, value]) => (Array.isArray(value) ? value.map((v) => [name, v]) : value === undefined ? [] : [[name, value]])) as [string, string][],
+    });
+    return { status: answer.status, headers: answer.headers, body: await responseBody(answer) };
   } finally {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
