@@ -4,6 +4,8 @@ import { envNumber } from "@dapr-orders/service-kit";
 export const config = {
   /** Closed-loop client counts, one level each. */
   clients: [4, 16, 48],
+  /** Client counts of the hot-item levels (every order for the same item). */
+  hotClients: [16, 48],
   /** Seconds of load before each level's measured window. */
   warmupSeconds: envNumber("BENCH_WARMUP_SECONDS", 3),
   /** Seconds of each level's measured window. */
@@ -18,7 +20,7 @@ export const config = {
   notificationLevel: 16,
   notificationIntervalMs: 100,
   /** The whole bench stops with an error after this long (the stacks' stop comes after). */
-  budgetSeconds: envNumber("BENCH_BUDGET_SECONDS", 260),
+  budgetSeconds: envNumber("BENCH_BUDGET_SECONDS", 330),
   /** Units per item after a restock of the real stack: more than any run orders. */
   restockQuantity: 100_000,
 };

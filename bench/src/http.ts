@@ -1,40 +1,7 @@
-// HTTP calls of the bench: each one bounded by its own timeout and by the bench's
-// abort signal (the stack died, the time budget ran out, Ctrl-C).
+// What the bench's HTTP calls (service-kit's `call`, each bounded by its own timeout
+// and the bench's abort signal) share: waiting and stopping when the bench stops (the
+// stack died, the time budget ran out, Ctrl-C), and reading a field of an answer.
 import { setTimeout as sleepFor } from "node:timers/promises";
-
-export interface Answer {
-  status: number;
-  body: unknown;
-  headers: Headers;
-}
-
-export interface RequestOptions {
-  method?: "GET" | "POST";
-  body?: unknown;
-  headers?: Record<string, string>;
-  timeoutMs: number;
-  signal: AbortSignal;
-}
-
-/** Throws on a network error or a timeout; any status is an answer. */
-export async function request(url: string, { method = "GET", body, headers = {}, timeoutMs, signal }: RequestOptions): Promise<Answer> {
-  const res = await fetch(url, {
-    method,
-    headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  if ((res.headers.get("content-type") ?? "").includes("json") && text !== "") {
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // keep the text
-    }
-  }
-  return { status: res.status, body: parsed, headers: res.headers };
-}
 
 /** Waits `ms`; rejects with the abort reason when the bench is stopping. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,7 +1,8 @@
 // The load: closed-loop clients (each places a small order, polls it every 50 ms
 // until it ends, then places the next), and a burst of orders posted at once.
 // Every loop is bounded in count and in time.
-import { field, request, rethrowIfAborted, sleep } from "./http.js";
+import { call } from "@dapr-orders/service-kit/http-client";
+import { field, rethrowIfAborted, sleep } from "./http.js";
 import { summarize, type LatencySummary } from "./stats.js";
 
 export interface OrderTarget {
@@ -46,7 +47,7 @@ export function classify(view: unknown): { terminal: false } | { terminal: true;
   const result = field(view, "order_result");
   const message = field(result, "message") ?? field(field(view, "failure_details"), "message");
   const success = status === "COMPLETED" && field(result, "success") !== false;
-  return { terminal: true, success, detail: `${status}${message === undefined ? "" : `: ${String(message)}`}` };
+  return { terminal: true, success, detail: `${status}${message === undefined ? "" : `: ${typeof message === "string" ? message : JSON.stringify(message)}`}` };
 }
 
 /** Retry-After in milliseconds (seconds form only), else undefined. */
@@ -56,20 +57,13 @@ export function retryAfterMs(header: string | null): number | undefined {
 }
 
 /** POST one order, then GET it every 50 ms until it ends or `orderTimeoutMs` has passed. */
-export async function placeAndFollow(
-  target: OrderTarget,
-  customer: string,
-  item: string,
-  orderTimeoutMs: number,
-  signal: AbortSignal,
-): Promise<OrderRun> {
+export async function placeAndFollow(target: OrderTarget, customer: string, item: string, orderTimeoutMs: number, signal: AbortSignal): Promise<OrderRun> {
   const startedAt = performance.now();
   let badPolls = 0;
   let answer;
   try {
-    answer = await request(`${target.ordersUrl}/orders`, {
-      method: "POST",
-      body: { customer, item, total: orderTotal },
+    answer = await call("POST", `${target.ordersUrl}/orders`, {
+      json: { customer, item, total: orderTotal },
       timeoutMs: postTimeoutMs,
       signal,
     });
@@ -95,7 +89,7 @@ export async function placeAndFollow(
   for (let poll = 0; poll < maxPolls && performance.now() < deadline; poll++) {
     await sleep(pollMs, signal);
     try {
-      const view = await request(`${target.ordersUrl}/orders/${id}`, { timeoutMs: getTimeoutMs, signal });
+      const view = await call("GET", `${target.ordersUrl}/orders/${id}`, { timeoutMs: getTimeoutMs, signal });
       if (view.status !== 200) {
         badPolls += 1;
         badPoll ??= `GET /orders/${id} answered ${view.status}: ${JSON.stringify(view.body).slice(0, 200)}`;
@@ -153,6 +147,10 @@ export interface LevelResult {
   errorExamples: string[];
   /** Every order of the level, warm-up and drain included (for CPU per order). */
   allOrders: number;
+  /** CPU milliseconds an order during the level (warm-up and drain included), by process, and "all". */
+  cpuMsPerOrder?: Record<string, number>;
+  /** Redis commands an order during the level: "all", then by command. */
+  redisPerOrder?: Record<string, number>;
 }
 
 /**
@@ -255,9 +253,8 @@ export async function burst(target: OrderTarget, settings: BurstSettings): Promi
   const answers = await Promise.all(
     Array.from({ length: count }, async (_, n) => {
       try {
-        const answer = await request(`${target.ordersUrl}/orders`, {
-          method: "POST",
-          body: { customer: `burst-${n}`, item: target.items[n % target.items.length], total: orderTotal },
+        const answer = await call("POST", `${target.ordersUrl}/orders`, {
+          json: { customer: `burst-${n}`, item: target.items[n % target.items.length], total: orderTotal },
           timeoutMs: postTimeoutMs,
           signal,
         });
@@ -289,7 +286,7 @@ export async function burst(target: OrderTarget, settings: BurstSettings): Promi
   const placed: string[] = [];
   await eachWithConcurrency(refused, 16, async (id) => {
     try {
-      const view = await request(`${target.ordersUrl}/orders/${id}`, { timeoutMs: getTimeoutMs, signal });
+      const view = await call("GET", `${target.ordersUrl}/orders/${id}`, { timeoutMs: getTimeoutMs, signal });
       if (view.status !== 404) placed.push(id);
     } catch {
       rethrowIfAborted(signal);
@@ -324,7 +321,7 @@ async function followUntilTerminal(target: OrderTarget, ids: string[], started: 
   for (let round = 0; round < maxRounds && outstanding.size > 0 && (round === 0 || performance.now() < deadline); round++) {
     await eachWithConcurrency([...outstanding], 16, async (id) => {
       try {
-        const view = await request(`${target.ordersUrl}/orders/${id}`, { timeoutMs: getTimeoutMs, signal });
+        const view = await call("GET", `${target.ordersUrl}/orders/${id}`, { timeoutMs: getTimeoutMs, signal });
         const state = view.status === 200 ? classify(view.body) : { terminal: false as const };
         if (!state.terminal) return;
         outstanding.delete(id);

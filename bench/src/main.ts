@@ -14,10 +14,11 @@ import os from "node:os";
 import path from "node:path";
 import { LocalStack, readRunFile, repoRoot, type LineSink } from "@dapr-orders/local-stack";
 import { config } from "./config.js";
-import { request } from "./http.js";
+import { call } from "@dapr-orders/service-kit/http-client";
 import { burst, closedLoop, placeAndFollow, type LevelResult, type OrderTarget } from "./load.js";
 import { measureNotificationLatency, type NotificationLatency } from "./notification-latency.js";
 import { cpuBetween, snapshot, type ProcessUsage } from "./proc.js";
+import { commandsPerOrder, readCommandStats } from "./redis-stats.js";
 import { soak } from "./soak.js";
 import {
   checkTargets,
@@ -53,10 +54,7 @@ if (process.argv.includes("--soak")) {
 const stopWith = (reason: string) => {
   if (!signal.aborted) abort.abort(new Error(reason));
 };
-const budget = setTimeout(
-  () => stopWith(`the bench did not finish within BENCH_BUDGET_SECONDS (${config.budgetSeconds} s)`),
-  config.budgetSeconds * 1000,
-);
+const budget = setTimeout(() => stopWith(`the bench did not finish within BENCH_BUDGET_SECONDS (${config.budgetSeconds} s)`), config.budgetSeconds * 1000);
 process.on("SIGINT", () => stopWith("interrupted (SIGINT)"));
 process.on("SIGTERM", () => stopWith("interrupted (SIGTERM)"));
 
@@ -128,9 +126,8 @@ async function firstOrder(target: OrderTarget, name: string): Promise<void> {
  * returns the items, each with at least `needed` units.
  */
 async function restock(inventory: { url: string; appToken: string }, needed: number): Promise<string[]> {
-  const answer = await request(`${inventory.url}/api/v1/inventory/restock`, {
-    method: "POST",
-    body: {},
+  const answer = await call("POST", `${inventory.url}/api/v1/inventory/restock`, {
+    json: {},
     headers: { "dapr-api-token": inventory.appToken },
     timeoutMs: 10_000,
     signal,
@@ -148,15 +145,19 @@ async function restock(inventory: { url: string; appToken: string }, needed: num
 async function levels(
   ctx: StackContext,
   target: OrderTarget,
+  clientCounts: number[],
   beforeEach: () => Promise<unknown>,
   latency?: { dashboardUrl: string; daprUrl: string; daprApiToken: string },
 ): Promise<{ levels: LevelResult[]; notifications?: NotificationLatency; notificationError?: string }> {
   const results: LevelResult[] = [];
   let notifications: NotificationLatency | undefined;
   let notificationError: string | undefined;
-  for (const clients of config.clients) {
+  const label = target.items.length === 1 ? `${ctx.name}, hot item` : ctx.name;
+  for (const clients of clientCounts) {
     await beforeEach();
-    say(`${ctx.name}, ${clients} clients: ${config.warmupSeconds} s warm-up, then ${config.levelSeconds} s measured`);
+    say(`${label}, ${clients} clients: ${config.warmupSeconds} s warm-up, then ${config.levelSeconds} s measured`);
+    const before = snapshot(ctx.stack.pids);
+    const redisBefore = await readCommandStats(ctx.stack.redis, ctx.stack.redisPassword);
     const withLatency = latency !== undefined && clients === config.notificationLevel;
     const level = await closedLoop(target, {
       clients,
@@ -175,15 +176,29 @@ async function levels(
             }
           },
     });
+    const cpuMsPerOrder = perOrder(cpuBetween(before, snapshot(ctx.stack.pids)), level.allOrders);
+    const redisPerOrder = commandsPerOrder(redisBefore, await readCommandStats(ctx.stack.redis, ctx.stack.redisPassword), level.allOrders);
     const l = level.latencyMs;
     say(
-      `${ctx.name}, ${clients} clients: ${level.ordersPerSecond} orders/s, p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, ` +
+      `${label}, ${clients} clients: ${level.ordersPerSecond} orders/s, p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, ` +
         `${level.errorTotal} errors${level.errorExamples.length > 0 ? ` (e.g. ${level.errorExamples[0]})` : ""}`,
     );
-    results.push(level);
+    say(
+      `${label}, ${clients} clients, CPU ms an order: ${Object.entries(cpuMsPerOrder)
+        .map(([p, ms]) => `${p} ${ms}`)
+        .join(", ")}`,
+    );
+    say(
+      `${label}, ${clients} clients, Redis commands an order: ${Object.entries(redisPerOrder)
+        .map(([c, n]) => `${c} ${n}`)
+        .join(", ")}`,
+    );
+    results.push({ ...level, cpuMsPerOrder, redisPerOrder });
   }
   if (notifications !== undefined) {
-    say(`notification latency: p50 ${notifications.latencyMs.p50} ms, p99 ${notifications.latencyMs.p99} ms, ${notifications.lost} lost of ${notifications.sent}`);
+    say(
+      `notification latency: p50 ${notifications.latencyMs.p50} ms, p99 ${notifications.latencyMs.p99} ms, ${notifications.lost} lost of ${notifications.sent}`,
+    );
   }
   if (notificationError !== undefined) say(`notification latency not measured: ${notificationError}`);
   return { levels: results, notifications, notificationError };
@@ -201,6 +216,13 @@ function processFigures(start: Map<string, ProcessUsage>, afterLoop: Map<string,
   }));
 }
 
+/** CPU milliseconds an order, by process (and "all"), over `orders` orders. */
+function perOrder(cpu: Map<string, number>, orders: number): Record<string, number> {
+  const ms = (seconds: number) => (orders === 0 ? 0 : Math.round((seconds * 10_000) / orders) / 10);
+  const all = [...cpu.values()].reduce((a, b) => a + b, 0);
+  return { ...Object.fromEntries([...cpu].map(([name, seconds]) => [name, ms(seconds)])), all: ms(all) };
+}
+
 function cpuMsPerOrder(cpu: Map<string, number>, levels: LevelResult[]): number | undefined {
   const orders = levels.reduce((a, l) => a + l.allOrders, 0);
   const total = [...cpu.values()].reduce((a, b) => a + b, 0);
@@ -216,12 +238,14 @@ async function runOurs(ctx: StackContext) {
   await firstOrder(target, ctx.name);
 
   const start = snapshot(stack.pids);
-  const measured = await levels(ctx, target, () => restock(inventory, needed), {
+  const measured = await levels(ctx, target, config.clients, () => restock(inventory, needed), {
     dashboardUrl: stack.url("notifications"),
     daprUrl: orderProcessor.daprUrl,
     daprApiToken: stack.tokens("order-processor").daprApiToken,
   });
   const afterLoop = snapshot(stack.pids);
+  // Every order for the same item: how the apps take orders that contend for one record.
+  const hot = await levels(ctx, { ...target, items: [target.items[0]!] }, config.hotClients, () => restock(inventory, needed));
 
   await restock(inventory, needed);
   say(`${ctx.name}: a burst of ${config.burst} orders at once`);
@@ -241,6 +265,7 @@ async function runOurs(ctx: StackContext) {
   );
   return {
     ...measured,
+    hotLevels: hot.levels,
     burst: burstResult,
     droppedInBurst,
     processes: processFigures(start, afterLoop, afterBurst),
@@ -250,10 +275,10 @@ async function runOurs(ctx: StackContext) {
 
 async function runBaseline(ctx: StackContext) {
   const { stack } = ctx;
-  const target: OrderTarget = { ordersUrl: stack.url("bench-orders"), items: ["orange", "apple", "pear", "kiwi"] };
+  const target: OrderTarget = { ordersUrl: stack.url("order-processor"), items: ["orange", "apple", "pear", "kiwi"] };
   await firstOrder(target, ctx.name);
   const start = snapshot(stack.pids);
-  const measured = await levels(ctx, target, async () => {});
+  const measured = await levels(ctx, target, config.clients, async () => {});
   const afterLoop = snapshot(stack.pids);
   return {
     levels: measured.levels,
@@ -299,7 +324,7 @@ async function main(): Promise<void> {
   say(`${machineLine(machine)}; budget ${config.budgetSeconds} s`);
   const ownCpu = process.cpuUsage();
 
-  const ours = await onStack("ours", path.join(repoRoot, "dapr.yaml"), { RESTOCK_QUANTITY: String(config.restockQuantity) }, daprBinDir, runOurs);
+  const ours = await onStack("ours", path.join(repoRoot, "dapr.yaml"), { RESTOCK_QUANTITY: String(config.restockQuantity), ORDER_RATE_LIMIT: "0" }, daprBinDir, runOurs);
   const baseline = await onStack("baseline", path.join(repoRoot, "bench", "baseline.dapr.yaml"), {}, daprBinDir, runBaseline);
 
   const own = process.cpuUsage(ownCpu);
@@ -309,7 +334,7 @@ async function main(): Promise<void> {
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
   };
   const oursRun: StackRun = { ...ours, processes: [...ours.processes, bench] };
-  const comparison = compare(ours.levels, baseline.levels);
+  const comparison = compare(ours.levels, baseline.levels, ours.hotLevels);
   const results: BenchResults = {
     date: new Date().toISOString(),
     machine,

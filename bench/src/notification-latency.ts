@@ -4,7 +4,8 @@
 // connected to notifications takes the time each one arrives. The events a page
 // receives carry no publish time, so the bench keeps the send times itself.
 import { io, type Socket } from "socket.io-client";
-import { field, request, rethrowIfAborted, sleep } from "./http.js";
+import { call } from "@dapr-orders/service-kit/http-client";
+import { field, rethrowIfAborted, sleep } from "./http.js";
 import { summarize, type LatencySummary } from "./stats.js";
 
 export interface LatencySettings {
@@ -82,9 +83,8 @@ export async function measureNotificationLatency(settings: LatencySettings): Pro
       sentAt.set(id, performance.now());
       sent += 1;
       try {
-        const answer = await request(`${daprUrl}/v1.0/publish/pubsub/notifications`, {
-          method: "POST",
-          body: probeNotification(id, new Date()),
+        const answer = await call("POST", `${daprUrl}/v1.0/publish/pubsub/notifications`, {
+          json: probeNotification(id, new Date()),
           headers: { "dapr-api-token": daprApiToken },
           timeoutMs: 5_000,
           signal,

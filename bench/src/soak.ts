@@ -17,7 +17,8 @@ import os from "node:os";
 import path from "node:path";
 import { LocalStack, readRunFile, repoRoot } from "@dapr-orders/local-stack";
 import { envNumber, envString } from "@dapr-orders/service-kit";
-import { request, sleep } from "./http.js";
+import { call } from "@dapr-orders/service-kit/http-client";
+import { sleep } from "./http.js";
 import { placeAndFollow, type OrderTarget } from "./load.js";
 
 export interface SoakSettings {
@@ -56,7 +57,13 @@ export interface Sample {
 }
 
 /** The sample after `previous`, from the store's size and the counts at `seconds`. */
-export function nextSample(previous: Sample | undefined, seconds: number, orders: number, failed: number, size: { keys: number; used_memory_bytes: number }): Sample {
+export function nextSample(
+  previous: Sample | undefined,
+  seconds: number,
+  orders: number,
+  failed: number,
+  size: { keys: number; used_memory_bytes: number },
+): Sample {
   const elapsed = seconds - (previous?.seconds ?? 0);
   const done = orders - (previous?.orders ?? 0);
   return {
@@ -93,7 +100,9 @@ export function soakMarkdown(settings: SoakSettings, samples: Sample[]): string 
     "|---:|---:|---:|---:|---:|---:|",
     ...rows,
     "",
-    level === undefined ? "Too few samples to tell whether the store levelled off." : `The store ${level ? "levelled off" : "kept growing"}: keys at the end against keys half-way.`,
+    level === undefined
+      ? "Too few samples to tell whether the store levelled off."
+      : `The store ${level ? "levelled off" : "kept growing"}: keys at the end against keys half-way.`,
     "",
   ].join("\n");
 }
@@ -127,11 +136,12 @@ export async function soak(argv: string[], say: (line: string) => void, signal: 
   signal.addEventListener("abort", stop);
   const samples: Sample[] = [];
   try {
-    say(`soak ${mode}: ${settings.orders} orders at most, ${settings.clients} clients, ${settings.budgetSeconds} s at most; the stack's output goes to ${path.relative(process.cwd(), logFile)}`);
+    say(
+      `soak ${mode}: ${settings.orders} orders at most, ${settings.clients} clients, ${settings.budgetSeconds} s at most; the stack's output goes to ${path.relative(process.cwd(), logFile)}`,
+    );
     await stack.boot();
-    const restock = await request(`${stack.url("inventory")}/api/v1/inventory/restock`, {
-      method: "POST",
-      body: {},
+    const restock = await call("POST", `${stack.url("inventory")}/api/v1/inventory/restock`, {
+      json: {},
       headers: { "dapr-api-token": stack.tokens("inventory").appApiToken },
       timeoutMs: 10_000,
       signal,
@@ -140,7 +150,7 @@ export async function soak(argv: string[], say: (line: string) => void, signal: 
     const target: OrderTarget = { ordersUrl: stack.url("order-processor"), items: ["orange", "apple", "pear", "kiwi"] };
     const storeUrl = `${stack.url("notifications")}/api/store`;
     const readSize = async () => {
-      const answer = await request(storeUrl, { timeoutMs: 10_000, signal });
+      const answer = await call("GET", storeUrl, { timeoutMs: 10_000, signal });
       if (answer.status !== 200) throw new Error(`GET /api/store answered ${answer.status}`);
       return answer.body as { keys: number; used_memory_bytes: number };
     };
@@ -166,7 +176,9 @@ export async function soak(argv: string[], say: (line: string) => void, signal: 
         await sleep(settings.sampleSeconds * 1000, signal);
         const sample = nextSample(samples.at(-1), Math.round((performance.now() - began) / 1000), ended, failed, await readSize());
         samples.push(sample);
-        say(`${sample.seconds} s: ${sample.orders} orders (${sample.failed} not completed), ${sample.ordersPerSecond}/s, ${sample.keys} keys, ${sample.usedMemoryMiB} MiB`);
+        say(
+          `${sample.seconds} s: ${sample.orders} orders (${sample.failed} not completed), ${sample.ordersPerSecond}/s, ${sample.keys} keys, ${sample.usedMemoryMiB} MiB`,
+        );
       }
     };
     const sampling = sampler();

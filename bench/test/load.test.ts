@@ -118,7 +118,9 @@ describe("the load", function () {
     expect(level.errors.failed).to.be.greaterThan(0);
     expect(level.errors.rejected).to.deep.equal({ 503: 1 }); // then it waits the Retry-After second
     expect(level.errorTotal).to.equal(level.errors.failed + 1);
-    expect(level.errorExamples.join()).to.match(/FAILED: Shipping failed/).and.match(/answered 503/);
+    expect(level.errorExamples.join())
+      .to.match(/FAILED: Shipping failed/)
+      .and.match(/answered 503/);
   });
 
   it("stops at once when the bench is stopped", async () => {
@@ -150,14 +152,24 @@ describe("the load", function () {
   });
 
   it("finds orders refused with their id but placed all the same, and whether they ended", async () => {
-    const result = await burst(target(api.url, ["a", "late", "late-stuck"]), { count: 30, postTimeoutMs: 5000, terminalWithinMs: 1500, signal: new AbortController().signal });
+    const result = await burst(target(api.url, ["a", "late", "late-stuck"]), {
+      count: 30,
+      postTimeoutMs: 5000,
+      terminalWithinMs: 1500,
+      signal: new AbortController().signal,
+    });
     expect(result).to.include({ accepted: 10, completed: 10, stuck: 0 });
     expect(result.statuses).to.deep.equal({ 202: 10, 503: 20 });
     expect(result.refusedButPlaced).to.deep.equal({ count: 20, notTerminal: 10 });
   });
 
   it("says when every order of a burst ended", async () => {
-    const result = await burst(target(api.url, ["a", "slow"]), { count: 30, postTimeoutMs: 5000, terminalWithinMs: 5000, signal: new AbortController().signal });
+    const result = await burst(target(api.url, ["a", "slow"]), {
+      count: 30,
+      postTimeoutMs: 5000,
+      terminalWithinMs: 5000,
+      signal: new AbortController().signal,
+    });
     expect(result).to.include({ accepted: 30, completed: 30, stuck: 0 });
     expect(result.allTerminalMs).to.be.a("number").and.below(5000);
   });

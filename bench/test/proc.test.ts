@@ -21,8 +21,14 @@ describe("/proc figures", () => {
   });
 
   it("gives the CPU each process used between two snapshots", () => {
-    const before = new Map([["a", { cpuSeconds: 1, peakRssMiB: 5 }], ["gone", { cpuSeconds: 3, peakRssMiB: 5 }]]);
-    const after = new Map([["a", { cpuSeconds: 3.456, peakRssMiB: 6 }], ["new", { cpuSeconds: 1, peakRssMiB: 5 }]]);
+    const before = new Map([
+      ["a", { cpuSeconds: 1, peakRssMiB: 5 }],
+      ["gone", { cpuSeconds: 3, peakRssMiB: 5 }],
+    ]);
+    const after = new Map([
+      ["a", { cpuSeconds: 3.456, peakRssMiB: 6 }],
+      ["new", { cpuSeconds: 1, peakRssMiB: 5 }],
+    ]);
     expect([...cpuBetween(before, after)]).to.deep.equal([["a", 2.46]]);
   });
 });

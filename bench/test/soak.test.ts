@@ -18,7 +18,8 @@ describe("soak", () => {
   });
 
   it("tells a store that levels off from one that keeps growing", () => {
-    const keys = (list: number[]): Sample[] => list.map((k, i) => ({ seconds: i * 15, orders: i * 600, failed: 0, ordersPerSecond: 40, keys: k, usedMemoryMiB: 1 }));
+    const keys = (list: number[]): Sample[] =>
+      list.map((k, i) => ({ seconds: i * 15, orders: i * 600, failed: 0, ordersPerSecond: 40, keys: k, usedMemoryMiB: 1 }));
     expect(levelledOff(keys([1000, 5000, 7000, 7100, 7050, 7200]))).to.equal(true);
     expect(levelledOff(keys([1000, 5000, 9000, 13000, 17000, 21000]))).to.equal(false);
     expect(levelledOff(keys([1000, 2000]))).to.equal(undefined);

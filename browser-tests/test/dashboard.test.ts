@@ -4,7 +4,8 @@
 import path from "node:path";
 import { expect } from "chai";
 import { Dashboard } from "./dashboard.js";
-import { harness, settings, until } from "./harness.js";
+import { pollUntil } from "@dapr-orders/service-kit/poll";
+import { harness, settings } from "./harness.js";
 import {
   approvedAndShipped,
   clearStock,
@@ -67,7 +68,7 @@ describe("the dashboard's operator", function () {
       expect(await page.page.locator("#operator-note").isVisible()).to.equal(false);
 
       await page.page.getByRole("button", { name: "Sign out" }).click();
-      await until("the page to show the sign-in form", async () => (await page.operator()) === null);
+      await pollUntil("the page to show the sign-in form", async () => (await page.operator()) === null);
       expect(await page.page.getByRole("button", { name: "Restock" }).isDisabled()).to.equal(true);
       page.expectNoErrors();
     } finally {
@@ -161,20 +162,18 @@ describe("dashboard", function () {
   it("restocks from the inventory panel, and keeps the counts current as orders take stock", async () => {
     await clearStock();
     await dashboard.reload();
-    await until("the panel to say there is no stock", async () =>
-      /No stock/.test((await dashboard.page.locator("#stock-note").textContent()) ?? ""),
-    );
+    await pollUntil("the panel to say there is no stock", async () => /No stock/.test((await dashboard.page.locator("#stock-note").textContent()) ?? ""));
     expect(await dashboard.stock()).to.deep.equal({});
 
     await dashboard.page.getByRole("button", { name: "Restock" }).click();
     const full = Object.fromEntries(settings.items.map((item) => [item, settings.restockQuantity]));
-    await until("the panel to show the restocked counts", async () => JSON.stringify(await dashboard.stock()) === JSON.stringify(full));
+    await pollUntil("the panel to show the restocked counts", async () => JSON.stringify(await dashboard.stock()) === JSON.stringify(full));
 
     // An order placed elsewhere takes a unit: the panel follows by itself.
     const order = { customer: "joni", item: "orange", total: 12 };
     const id = await placeOrder(order);
     await dashboard.expectTimeline(id, straightThrough(order));
-    await until("the panel to show one orange less", async () => (await dashboard.stock()).orange === settings.restockQuantity - 1);
+    await pollUntil("the panel to show one orange less", async () => (await dashboard.stock()).orange === settings.restockQuantity - 1);
     dashboard.expectNoErrors();
   });
 
@@ -200,8 +199,9 @@ describe("dashboard", function () {
     await form.locator("input[name=total]").fill("5");
     await form.getByRole("button", { name: "Place order" }).click();
     expect((await answer).status()).to.equal(400);
-    await until("the form to show the error", async () =>
-      (await dashboard.page.locator("#order-error").textContent()) === "customer must be a non-empty string",
+    await pollUntil(
+      "the form to show the error",
+      async () => (await dashboard.page.locator("#order-error").textContent()) === "customer must be a non-empty string",
     );
     dashboard.expectNoErrors(/status of 400/);
   });
@@ -228,7 +228,7 @@ describe("dashboard", function () {
 
     const before = (await dashboard.read(id)).timeline;
     await stack.stopApp("notifications");
-    await until("the page to say it is reconnecting", async () => (await dashboard.connection()) === "reconnecting");
+    await pollUntil("the page to say it is reconnecting", async () => (await dashboard.connection()) === "reconnecting");
     // The order goes on while no notifications is there (nor its sidecar, which alone
     // may pass an approval on): approved at order-processor as that sidecar would. Its
     // events wait in pub/sub.
@@ -236,7 +236,7 @@ describe("dashboard", function () {
     expect(await finished(id)).to.equal("COMPLETED");
     await stack.startApp("notifications");
 
-    await until("the page to be live again", async () => (await dashboard.connection()) === "live", 60_000);
+    await pollUntil("the page to be live again", async () => (await dashboard.connection()) === "live", { timeoutMs: 60_000 });
     // Dapr delivers the events that waited all at once, not necessarily in the order
     // they were published: the board shows them by seq, each once.
     await dashboard.expectTimeline(id, approvedAndShipped(order, "kendall"));
@@ -268,7 +268,7 @@ describe("dashboard", function () {
     }
     await Promise.all(ids.slice(0, -1).map((id) => finished(id)));
     await dashboard.waitForStatus(ids.at(-1)!, "awaiting approval");
-    await until("every card to show its final events", async () => {
+    await pollUntil("every card to show its final events", async () => {
       const statuses = await Promise.all(ids.map(async (id) => (await dashboard.read(id)).status));
       return statuses.join() === "completed,failed,failed,completed,failed,awaiting approval";
     });

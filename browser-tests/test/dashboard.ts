@@ -4,7 +4,8 @@
 import path from "node:path";
 import { expect } from "chai";
 import type { Locator, Page } from "playwright-core";
-import { artifactsDir, harness, until } from "./harness.js";
+import { pollUntil } from "@dapr-orders/service-kit/poll";
+import { artifactsDir, harness } from "./harness.js";
 import type { NewOrder } from "./system.js";
 
 export class Dashboard {
@@ -43,7 +44,7 @@ export class Dashboard {
   async signIn(name: string): Promise<void> {
     await this.page.locator("#operator-name").fill(name);
     await this.page.getByRole("button", { name: "Sign in" }).click();
-    await until("the page to show the operator", async () => (await this.operator()) === name);
+    await pollUntil("the page to show the operator", async () => (await this.operator()) === name);
   }
 
   /** Who the page shows as signed in, or null when it shows the sign-in form. */
@@ -54,8 +55,8 @@ export class Dashboard {
 
   /** Waits until the page has its history and is connected. */
   async ready(): Promise<void> {
-    await until("the page to receive its history", async () => (await this.page.locator("body[data-synced]").count()) === 1);
-    await until("the page to say it is live", async () => (await this.connection()) === "live");
+    await pollUntil("the page to receive its history", async () => (await this.page.locator("body[data-synced]").count()) === 1);
+    await pollUntil("the page to say it is live", async () => (await this.connection()) === "live");
   }
 
   async reload(): Promise<void> {
@@ -110,10 +111,14 @@ export class Dashboard {
 
   async waitForStatus(id: string, status: string, timeoutMs = 60_000): Promise<void> {
     let shown: string | null = null;
-    await until(`order ${id} to show "${status}" (it shows "${shown}")`, async () => {
-      shown = await this.card(id).locator(".badge").textContent({ timeout: 1000 });
-      return shown === status;
-    }, timeoutMs);
+    await pollUntil(
+      `order ${id} to show "${status}" (it shows "${shown}")`,
+      async () => {
+        shown = await this.card(id).locator(".badge").textContent({ timeout: 1000 });
+        return shown === status;
+      },
+      { timeoutMs: timeoutMs },
+    );
   }
 
   /**
@@ -124,7 +129,7 @@ export class Dashboard {
    */
   async expectTimeline(id: string, expected: (string | RegExp)[], { timeoutMs = 60_000 } = {}): Promise<void> {
     const count = () => this.card(id).locator(".timeline .message").count();
-    await until(`order ${id} to show ${expected.length} events`, async () => (await count()) >= expected.length, timeoutMs);
+    await pollUntil(`order ${id} to show ${expected.length} events`, async () => (await count()) >= expected.length, { timeoutMs: timeoutMs });
     const matches = (e: string | RegExp, message: string) => (typeof e === "string" ? e === message : e.test(message));
     const label = (e: string | RegExp) => (typeof e === "string" ? e : `/${e.source}/`);
     const card = await this.read(id);
@@ -156,19 +161,19 @@ export class Dashboard {
 
   /** The quantities the inventory panel shows, by item. */
   async stock(): Promise<Record<string, number>> {
-    const rows = await this.page.locator("#stock li").evaluateAll((items) =>
-      items.map((li) => [li.querySelector(".stock-name")?.textContent ?? "", Number(li.querySelector(".stock-quantity")?.textContent)]),
-    );
+    const rows = await this.page
+      .locator("#stock li")
+      .evaluateAll((items) =>
+        items.map((li) => [li.querySelector(".stock-name")?.textContent ?? "", Number(li.querySelector(".stock-quantity")?.textContent)]),
+      );
     return Object.fromEntries(rows);
   }
 
   /** Waits until no toast is showing and every animation that ends has ended (for a clean screenshot). */
   async settled(): Promise<void> {
-    await until("the page to settle", () =>
+    await pollUntil("the page to settle", () =>
       this.page.evaluate(
-        () =>
-          document.querySelector("#toasts > *") === null &&
-          document.getAnimations().every((a) => a.effect?.getTiming().iterations === Infinity),
+        () => document.querySelector("#toasts > *") === null && document.getAnimations().every((a) => a.effect?.getTiming().iterations === Infinity),
       ),
     );
   }

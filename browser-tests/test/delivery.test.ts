@@ -6,14 +6,13 @@
 // a dead letter).
 import { expect } from "chai";
 import { Dashboard } from "./dashboard.js";
-import { until } from "./harness.js";
+import { pollUntil } from "@dapr-orders/service-kit/poll";
 import { logOf, publishNotification, redis, say, straightThrough, type NewOrder } from "./system.js";
 
 type Step = { type: string; message: string };
 
 /** An order's notifications as order-processor numbers them: seq 1, 2, 3... */
-const numbered = (order_id: string, order: NewOrder, steps: Step[]) =>
-  steps.map((step, i) => ({ order_id, seq: i + 1, ...step, order }));
+const numbered = (order_id: string, order: NewOrder, steps: Step[]) => steps.map((step, i) => ({ order_id, seq: i + 1, ...step, order }));
 
 const straight = (o: NewOrder): Step[] =>
   ["placed", "reserved", "paid", "shipped", "completed"].map((type, i) => ({ type, message: straightThrough(o)[i] as string }));
@@ -30,7 +29,8 @@ describe("delivery from pub/sub to the page", function () {
     dashboard = await Dashboard.open();
   });
   afterEach(async function () {
-    if (this.currentTest?.state === "failed") await dashboard.screenshot(`failed-delivery-${this.currentTest.title.slice(0, 40).replace(/\W+/g, "-")}`, true).catch(() => {});
+    if (this.currentTest?.state === "failed")
+      await dashboard.screenshot(`failed-delivery-${this.currentTest.title.slice(0, 40).replace(/\W+/g, "-")}`, true).catch(() => {});
   });
   after(async () => {
     await dashboard?.close();
@@ -50,7 +50,7 @@ describe("delivery from pub/sub to the page", function () {
     await dashboard.expectTimeline(id, straightThrough(order));
     await dashboard.waitForStatus(id, "completed");
     // A repeat is acknowledged, not shown or kept again: a fresh page gets each once from the history.
-    await until("every copy to be delivered", () => deliveries(id, 200).length === 8);
+    await pollUntil("every copy to be delivered", () => deliveries(id, 200).length === 8);
     await dashboard.reload();
     await dashboard.expectTimeline(id, straightThrough(order));
     dashboard.expectNoErrors();
@@ -65,22 +65,24 @@ describe("delivery from pub/sub to the page", function () {
     await redis("SET", seenKey, "not a hash");
     const [placed] = numbered(id, order, straight(order));
     await publishNotification(placed);
-    await until("notifications to answer 500 twice (the sidecar tries again)", () => deliveries(id, 500).length >= 2, 30_000);
+    await pollUntil("notifications to answer 500 twice (the sidecar tries again)", () => deliveries(id, 500).length >= 2, { timeoutMs: 30_000 });
     expect(await dashboard.card(id).count(), "a card before notifications kept it").to.equal(0);
 
     await redis("DEL", seenKey);
     await dashboard.expectTimeline(id, [say.processing(order)], { timeoutMs: 30_000 });
-    await until("the delivery that worked to be logged", () => deliveries(id, 200).length === 1);
+    await pollUntil("the delivery that worked to be logged", () => deliveries(id, 200).length === 1);
     dashboard.expectNoErrors();
   });
 
   it("sends a notification that notifications refuses (400) to the dead letters at once, logged with its order", async () => {
     const id = `refused-${run}`;
-    // The format before seq and type: notifications answers 400 naming seq.
+    // A notification without seq and type: notifications answers 400 naming seq.
     await publishNotification({ order_id: id, message: "Payment processed" });
-    await until("the dead letter to be kept in Redis", async () => (await redis("LRANGE", "dashboard:dead-letters", "0", "9")).includes(id));
-    const logged = logOf("notifications").filter((l) => l.level === "error" && l.order_id === id);
-    expect(logged.map((l) => l.msg)).to.deep.equal(["notification could not be delivered (dead letter)"]);
+    await pollUntil("the dead letter to be kept in Redis", async () => (await redis("LRANGE", "dashboard:dead-letters", "0", "9")).includes(id));
+    // The stack's log is written asynchronously: the line may come after the dead letter.
+    const logged = () => logOf("notifications").filter((l) => l.level === "error" && l.order_id === id);
+    await pollUntil("the dead letter to be logged with its order", () => logged().length > 0, { timeoutMs: 10_000 });
+    expect(logged().map((l) => l.msg)).to.deep.equal(["notification could not be delivered (dead letter)"]);
     expect(deliveries(id, 400), "tried once: a 400 is not retried").to.have.length(1);
     expect(await dashboard.card(id).count()).to.equal(0);
     dashboard.expectNoErrors();

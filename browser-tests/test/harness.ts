@@ -1,5 +1,5 @@
 // What the tests share: the running system (one local stack for the whole suite),
-// the browser, where artifacts go, and polling with a deadline.
+// the browser, and where artifacts go.
 import path from "node:path";
 import type { LocalStack } from "@dapr-orders/local-stack";
 import { repoRoot } from "@dapr-orders/local-stack";
@@ -37,20 +37,4 @@ export function setHarness(value: Harness | undefined): void {
 export function harness(): Harness {
   if (current === undefined) throw new Error("the root hooks did not start the stack and the browser");
   return current;
-}
-
-/** Calls `check` until it returns true (errors count as not yet); throws at the deadline with what it last saw. */
-export async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  for (;;) {
-    try {
-      if (await check()) return;
-      last = "";
-    } catch (err) {
-      last = `: ${err instanceof Error ? err.message : String(err)}`;
-    }
-    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs / 1000} s for ${what}${last}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

@@ -5,7 +5,7 @@
 // finished orders fold away) and keep answering.
 import { expect } from "chai";
 import { Dashboard } from "./dashboard.js";
-import { until } from "./harness.js";
+import { pollUntil } from "@dapr-orders/service-kit/poll";
 import { publishNotification } from "./system.js";
 
 const orders = 2000;
@@ -41,7 +41,8 @@ function notifications(orderId: string, n: number) {
   }));
 }
 
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? NaN;
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? NaN;
 
 describe("dashboard under load", function () {
   this.timeout(420_000);
@@ -109,13 +110,13 @@ describe("dashboard under load", function () {
       awaiting: before.awaiting! + count("awaiting"),
     };
     let shown: Record<string, number> = {};
-    await until(
+    await pollUntil(
       `the page to count every order (expected ${JSON.stringify(expected)}, it shows ${JSON.stringify(shown)})`,
       async () => {
         shown = await dashboard.counts();
         return shown.completed === expected.completed && shown.failed === expected.failed && shown.awaiting === expected.awaiting;
       },
-      120_000,
+      { timeoutMs: 120_000 },
     );
     const drainSeconds = (Date.now() - started) / 1000;
     sampling = false;
@@ -124,9 +125,9 @@ describe("dashboard under load", function () {
     const busy = (name: string) => (busyAfter[name]! - busyBefore[name]!).toFixed(1);
     await cdp.detach();
 
-    const cards = await dashboard.page.locator("#board article").evaluateAll((all) =>
-      all.map((card) => ({ id: card.getAttribute("data-order-id") ?? "", status: card.getAttribute("data-status") })),
-    );
+    const cards = await dashboard.page
+      .locator("#board article")
+      .evaluateAll((all) => all.map((card) => ({ id: card.getAttribute("data-order-id") ?? "", status: card.getAttribute("data-status") })));
     const finishedCards = cards.filter((c) => c.status === "completed" || c.status === "failed");
     const folded = Number(((await dashboard.page.locator("#board-folded").textContent()) ?? "").replace(/\D/g, ""));
     const total = published + typesOf.completed.length;
@@ -146,8 +147,13 @@ describe("dashboard under load", function () {
     // The finished ones shown are the newest: among the last orders published (publishers run side by side).
     const oldestShown = Math.min(...finishedCards.map((c) => (c.id.startsWith(`load-${run}-`) ? Number(c.id.slice(-4)) : -1)));
     expect(oldestShown, "the oldest finished order shown").to.be.at.least(orders - finishedShown - 2 * publishers - 10);
-    const awaiting = Array.from({ length: orders }, (_, n) => n).filter((n) => kindOf(n) === "awaiting").map(idOf);
-    expect(awaiting.filter((id) => !cards.some((c) => c.id === id)), "open orders not shown").to.deep.equal([]);
+    const awaiting = Array.from({ length: orders }, (_, n) => n)
+      .filter((n) => kindOf(n) === "awaiting")
+      .map(idOf);
+    expect(
+      awaiting.filter((id) => !cards.some((c) => c.id === id)),
+      "open orders not shown",
+    ).to.deep.equal([]);
     expect(folded, "the folded orders' count").to.equal(shown.completed! + shown.failed! - finishedShown);
     dashboard.expectNoErrors();
   });

@@ -38,6 +38,9 @@ export const mochaHooks = {
         PAYMENT_CARD_LIMIT: String(settings.cardLimit),
         SHIPPING_BLOCKED_CUSTOMERS: settings.blockedCustomer,
         RESTOCK_QUANTITY: String(settings.restockQuantity),
+        // The load test places many orders from one address: no per-client limits.
+        ORDER_RATE_LIMIT: "0",
+        DASHBOARD_ORDER_RATE_LIMIT: "0",
       },
       onSignal: async () => browser?.close(),
     });

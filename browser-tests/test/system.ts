@@ -5,8 +5,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
-import { responseBody } from "@dapr-orders/service-kit/testing";
-import { artifactsDir, harness, until } from "./harness.js";
+import { call } from "@dapr-orders/service-kit/http-client";
+import { pollUntil } from "@dapr-orders/service-kit/poll";
+import { artifactsDir, harness } from "./harness.js";
 
 export interface NewOrder {
   customer: string;
@@ -14,27 +15,14 @@ export interface NewOrder {
   total: number;
 }
 
-async function call(
-  method: string,
-  url: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: any; headers: Headers }> {
-  const res = await fetch(url, {
-    method,
-    headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  });
-  return { status: res.status, body: await responseBody(res), headers: res.headers };
-}
-
 /**
  * The login URL notifications printed at its latest start (the stack sets no
  * OPERATOR_TOKEN: each start of notifications makes a new token), from the stack's log.
  */
 export function loginUrl(): string {
-  const url = logOf("notifications").filter((line) => typeof line.login_url === "string").at(-1)?.login_url;
+  const url = logOf("notifications")
+    .filter((line) => typeof line.login_url === "string")
+    .at(-1)?.login_url;
   if (typeof url !== "string") throw new Error("notifications printed no login URL");
   return url;
 }
@@ -49,14 +37,17 @@ const asOperator = () => ({ authorization: `Bearer ${operatorToken()}` });
 
 /** Signs in as the operator named `name` (as the page does); the session's Cookie header. */
 async function operatorSession(name: string): Promise<string> {
-  const res = await call("POST", `${harness().dashboardUrl}/api/session`, { token: operatorToken(), name });
+  const res = await call("POST", `${harness().dashboardUrl}/api/session`, { json: { token: operatorToken(), name } });
   expect(res.status, JSON.stringify(res.body)).to.equal(200);
-  return res.headers.getSetCookie().find((c) => c.startsWith("operator_session="))!.split(";")[0]!;
+  return res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith("operator_session="))!
+    .split(";")[0]!;
 }
 
 /** Places an order with order-processor itself, not through the page; returns its id. */
 export async function placeOrder(order: NewOrder): Promise<string> {
-  const res = await call("POST", `${harness().ordersUrl}/orders`, order);
+  const res = await call("POST", `${harness().ordersUrl}/orders`, { json: order });
   expect(res.status, JSON.stringify(res.body)).to.equal(202);
   return res.body.instance_id;
 }
@@ -64,7 +55,7 @@ export async function placeOrder(order: NewOrder): Promise<string> {
 /** Approves or rejects an order as the operator named `approver` does, signed in on the dashboard (not through this page). */
 export async function decide(id: string, approver: string, approved: boolean): Promise<void> {
   const cookie = await operatorSession(approver);
-  const res = await call("POST", `${harness().dashboardUrl}/api/orders/${id}/approve`, { approved }, { cookie });
+  const res = await call("POST", `${harness().dashboardUrl}/api/orders/${id}/approve`, { json: { approved }, headers: { cookie } });
   expect(res.status, JSON.stringify(res.body)).to.equal(200);
 }
 
@@ -74,29 +65,33 @@ export async function decide(id: string, approver: string, approved: boolean): P
  */
 export async function decideAsSidecar(id: string, approver: string, approved: boolean): Promise<void> {
   const headers = { "dapr-api-token": harness().stack.tokens("order-processor").appApiToken };
-  const res = await call("POST", `${harness().ordersUrl}/orders/${id}/approve`, { approver, approved }, headers);
+  const res = await call("POST", `${harness().ordersUrl}/orders/${id}/approve`, { json: { approver, approved }, headers });
   expect(res.status, JSON.stringify(res.body)).to.equal(200);
 }
 
 /** Waits until the order's workflow has finished; returns its status (COMPLETED, FAILED, …). */
 export async function finished(id: string, timeoutMs = 90_000): Promise<string> {
   let status = "";
-  await until(`order ${id} to finish`, async () => {
-    status = (await call("GET", `${harness().ordersUrl}/orders/${id}`)).body.status;
-    return ["COMPLETED", "FAILED", "TERMINATED"].includes(status);
-  }, timeoutMs);
+  await pollUntil(
+    `order ${id} to finish`,
+    async () => {
+      status = (await call("GET", `${harness().ordersUrl}/orders/${id}`)).body.status;
+      return ["COMPLETED", "FAILED", "TERMINATED"].includes(status);
+    },
+    { timeoutMs: timeoutMs },
+  );
   return status;
 }
 
 /** Restocks as an API client of the operator's does, through the dashboard's API. */
 export async function restock(): Promise<void> {
-  const res = await call("POST", `${harness().dashboardUrl}/api/inventory/restock`, {}, asOperator());
+  const res = await call("POST", `${harness().dashboardUrl}/api/inventory/restock`, { json: {}, headers: asOperator() });
   expect(res.status, JSON.stringify(res.body)).to.equal(200);
 }
 
 /** Clears the inventory the same way. */
 export async function clearStock(): Promise<void> {
-  const res = await call("DELETE", `${harness().dashboardUrl}/api/inventory`, undefined, asOperator());
+  const res = await call("DELETE", `${harness().dashboardUrl}/api/inventory`, { headers: asOperator() });
   expect(res.status, JSON.stringify(res.body)).to.equal(200);
 }
 
@@ -108,13 +103,12 @@ export async function clearStock(): Promise<void> {
 export async function publishNotification(notification: unknown): Promise<void> {
   const { stack } = harness();
   const sidecar = stack.apps.find((app) => app.appId === "notifications")!.daprUrl;
-  const res = await fetch(`${sidecar}/v1.0/publish/pubsub/notifications`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "dapr-api-token": stack.tokens("notifications").daprApiToken },
-    body: JSON.stringify(notification),
-    signal: AbortSignal.timeout(10_000),
+  const res = await call("POST", `${sidecar}/v1.0/publish/pubsub/notifications`, {
+    json: notification,
+    headers: { "dapr-api-token": stack.tokens("notifications").daprApiToken },
+    timeoutMs: 10_000,
   });
-  expect(res.status, await res.text()).to.equal(204);
+  expect(res.status, JSON.stringify(res.body)).to.equal(204);
 }
 
 /** A command to the stack's Redis (redis-cli, which Debian's redis-server brings), with its password; its output. */

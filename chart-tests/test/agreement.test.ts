@@ -47,23 +47,56 @@ describe("the chart's Dapr resources and dapr-components/ agree", function () {
     const breakages: [what: string, files: () => SourceDoc[], found: RegExp][] = [
       ["a component's scopes", () => changed((docs) => byName(docs, "pubsub").scopes.pop()), /Component pubsub: scopes/],
       ["a component's type", () => changed((docs) => (byName(docs, "inventory-state").spec.type = "state.postgresql")), /inventory-state: spec\.type/],
-      ["a subscription's topic", () => changed((docs) => (byName(docs, "notifications-sub").spec.topic = "orders")), /notifications-sub: spec\.topic: "orders" ≠ "notifications"/],
+      [
+        "a subscription's topic",
+        () => changed((docs) => (byName(docs, "notifications-sub").spec.topic = "orders")),
+        /notifications-sub: spec\.topic: "orders" ≠ "notifications"/,
+      ],
       ["a subscription's route", () => changed((docs) => (byName(docs, "notifications-sub").spec.routes.default = "/events")), /spec\.routes\.default/],
-      ["a dead-letter topic", () => changed((docs) => delete byName(docs, "notifications-sub").spec.deadLetterTopic), /spec\.deadLetterTopic: undefined ≠ "notifications-deadletter"/],
-      ["a resiliency target", () => changed((docs) => delete byName(docs, "order-resiliency").spec.targets.apps.payments), /order-resiliency: spec\.targets\.apps\.payments/],
-      ["a file the chart does not render", () => [
-        ...sources,
-        { file: "dapr-components/lock.yaml", doc: { apiVersion: "dapr.io/v1alpha1", kind: "Component", metadata: { name: "lock" }, spec: { type: "lock.redis", version: "v1", metadata: [] } } },
-      ], /lock\.yaml: Component lock is in the chart 0 times/],
-      ["a resource of the chart in no file", () => sources.filter(({ doc }) => doc.metadata.name !== "records-state"), /Component records-state: in the chart, in no file/],
-      ["an access control operation", () => changed((docs) => {
-        const accessControl = byName(docs, "access-control").spec.accessControl;
-        accessControl.policies[0].operations[0].httpVerb = ["POST", "DELETE"];
-      }), /access-control: spec\.accessControl\.policies\.0\.operations\.0\.httpVerb\.1: "DELETE" ≠ undefined/],
-      ["a Configuration's workflow limit", () => changed((docs) => {
-        const configuration = docs.find((doc) => doc.kind === "Configuration")!;
-        configuration.spec.workflow = { ...configuration.spec.workflow, maxConcurrentWorkflowInvocations: 100 };
-      }), /Configuration .*: spec\.workflow\.maxConcurrentWorkflowInvocations: 100 ≠ 40/],
+      [
+        "a dead-letter topic",
+        () => changed((docs) => delete byName(docs, "notifications-sub").spec.deadLetterTopic),
+        /spec\.deadLetterTopic: undefined ≠ "notifications-deadletter"/,
+      ],
+      [
+        "a resiliency target",
+        () => changed((docs) => delete byName(docs, "order-resiliency").spec.targets.apps.payments),
+        /order-resiliency: spec\.targets\.apps\.payments/,
+      ],
+      [
+        "a file the chart does not render",
+        () => [
+          ...sources,
+          {
+            file: "dapr-components/lock.yaml",
+            doc: { apiVersion: "dapr.io/v1alpha1", kind: "Component", metadata: { name: "lock" }, spec: { type: "lock.redis", version: "v1", metadata: [] } },
+          },
+        ],
+        /lock\.yaml: Component lock is in the chart 0 times/,
+      ],
+      [
+        "a resource of the chart in no file",
+        () => sources.filter(({ doc }) => doc.metadata.name !== "records-state"),
+        /Component records-state: in the chart, in no file/,
+      ],
+      [
+        "an access control operation",
+        () =>
+          changed((docs) => {
+            const accessControl = byName(docs, "access-control").spec.accessControl;
+            accessControl.policies[0].operations[0].httpVerb = ["POST", "DELETE"];
+          }),
+        /access-control: spec\.accessControl\.policies\.0\.operations\.0\.httpVerb\.1: "DELETE" ≠ undefined/,
+      ],
+      [
+        "a Configuration's workflow limit",
+        () =>
+          changed((docs) => {
+            const configuration = docs.find((doc) => doc.kind === "Configuration")!;
+            configuration.spec.workflow = { ...configuration.spec.workflow, maxConcurrentWorkflowInvocations: 100 };
+          }),
+        /Configuration .*: spec\.workflow\.maxConcurrentWorkflowInvocations: 100 ≠ 40/,
+      ],
     ];
     for (const [what, files, found] of breakages) {
       it(what, () => {
@@ -92,23 +125,39 @@ describe("the chart's Dapr resources and dapr-components/ agree", function () {
     const deployment = (docs: Doc[], app: string) =>
       docs.find((doc) => doc.kind === "Deployment" && doc.spec.template.metadata.annotations["dapr.io/app-id"] === app)!;
     const breakages: [what: string, broken: () => Doc[], found: RegExp][] = [
-      ["a sidecar without REDIS_HOST", () => {
-        const docs = rendered();
-        delete deployment(docs, "inventory").spec.template.metadata.annotations["dapr.io/env"];
-        return docs;
-      }, /Component inventory-state: redisHost reads REDIS_HOST, which inventory's sidecar does not have/],
-      ["a Redis Secret that is not rendered", () => rendered().filter((doc) => !(doc.kind === "Secret" && doc.metadata.name.endsWith("-redis"))), /redisPassword refers to Secret dapr-orders-redis key password, which is not there/],
-      ["an app id in scopes that no app has", () => {
-        const docs = rendered();
-        docs.find((doc) => doc.kind === "Subscription")!.scopes.push("billing");
-        return docs;
-      }, /scopes: app id billing is no app of the chart/],
-      ["a subscriber out of the pub/sub component's scopes", () => {
-        const docs = rendered();
-        const pubsub = docs.find((doc) => doc.kind === "Component" && doc.spec.type.startsWith("pubsub."))!;
-        pubsub.scopes = pubsub.scopes.filter((app: string) => app !== "notifications");
-        return docs;
-      }, /notifications subscribes, but Component pubsub is not in its scope/],
+      [
+        "a sidecar without REDIS_HOST",
+        () => {
+          const docs = rendered();
+          delete deployment(docs, "inventory").spec.template.metadata.annotations["dapr.io/env"];
+          return docs;
+        },
+        /Component inventory-state: redisHost reads REDIS_HOST, which inventory's sidecar does not have/,
+      ],
+      [
+        "a Redis Secret that is not rendered",
+        () => rendered().filter((doc) => !(doc.kind === "Secret" && doc.metadata.name.endsWith("-redis"))),
+        /redisPassword refers to Secret dapr-orders-redis key password, which is not there/,
+      ],
+      [
+        "an app id in scopes that no app has",
+        () => {
+          const docs = rendered();
+          docs.find((doc) => doc.kind === "Subscription")!.scopes.push("billing");
+          return docs;
+        },
+        /scopes: app id billing is no app of the chart/,
+      ],
+      [
+        "a subscriber out of the pub/sub component's scopes",
+        () => {
+          const docs = rendered();
+          const pubsub = docs.find((doc) => doc.kind === "Component" && doc.spec.type.startsWith("pubsub."))!;
+          pubsub.scopes = pubsub.scopes.filter((app: string) => app !== "notifications");
+          return docs;
+        },
+        /notifications subscribes, but Component pubsub is not in its scope/,
+      ],
       ["a Configuration the sidecars do not find", () => rendered().filter((doc) => doc.kind !== "Configuration"), /dapr\.io\/config dapr-orders is not there/],
     ];
     for (const [what, broken, found] of breakages) {

@@ -20,8 +20,9 @@ const sharedSpec = (configuration: Doc, namespace: string) => {
 /**
  * A rendered resource without what the chart changes on purpose (dapr-resources.yaml):
  * its labels, and redisPassword, which the files read from REDIS_PASSWORD and the chart
- * from a Secret (or leaves out, without Redis auth). Both sides drop redisPassword here;
- * the chart's tests check where its own comes from.
+ * from a Secret (or leaves out, without Redis auth), and redisUsername, which the files
+ * read from REDIS_USERNAME (a Redis user per app, in compose) and the chart leaves out.
+ * Both sides drop them here; the chart's tests check where its password comes from.
  */
 function withoutChartAdditions(rendered: Doc, source: Doc): [rendered: Doc, source: Doc] {
   const doc = structuredClone(rendered);
@@ -29,7 +30,7 @@ function withoutChartAdditions(rendered: Doc, source: Doc): [rendered: Doc, sour
   if (source.metadata?.labels) doc.metadata.labels = source.metadata.labels;
   else delete doc.metadata.labels;
   if (doc.kind === "Component") {
-    const noPassword = (items: Doc[] | undefined) => items?.filter((item) => item.name !== "redisPassword");
+    const noPassword = (items: Doc[] | undefined) => items?.filter((item) => item.name !== "redisPassword" && item.name !== "redisUsername");
     doc.spec.metadata = noPassword(doc.spec.metadata);
     file.spec.metadata = noPassword(file.spec.metadata);
   }

@@ -6,10 +6,11 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
+import { repoRoot } from "@dapr-orders/local-stack";
 
-export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+export { repoRoot };
+
 export const chartDir = path.join(repoRoot, "charts", "dapr-orders");
 export const componentsDir = path.join(repoRoot, "dapr-components");
 /** The Kubernetes version the chart is rendered for and validated against (kubernetes-validate's newest). */
@@ -23,7 +24,6 @@ export const appPorts: Record<string, number> = {
   shipping: 3004,
 };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Doc = Record<string, any>;
 
 /** Runs a provisioning script of scripts/ and returns the path it prints (its progress shows on stderr). */
@@ -94,12 +94,7 @@ export const release = { name: "dapr-orders", namespace: "orders" };
 
 /** `helm template` of `chart` with `values`; throws with Helm's message when it fails. */
 export function render(values: Values = {}, chart = chartDir): Doc[] {
-  const result = runHelm([
-    "template", release.name, chart,
-    "--namespace", release.namespace,
-    "--kube-version", kubernetesVersion,
-    ...setArgs(values),
-  ]);
+  const result = runHelm(["template", release.name, chart, "--namespace", release.namespace, "--kube-version", kubernetesVersion, ...setArgs(values)]);
   if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr.trim()}`);
   return parseManifests(result.stdout);
 }

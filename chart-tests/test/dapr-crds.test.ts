@@ -11,8 +11,7 @@ import { crdErrors, crdValidators } from "./dapr-crds.js";
 
 describe(`Dapr resources against the CRDs of Dapr ${daprVersion()} (github.com/dapr/dapr, charts/dapr/crds; Ajv, strict)`, function () {
   let validators: Map<string, ValidateFunction | Error>;
-  const errorsOf = (docs: Doc[]) =>
-    docs.flatMap((doc) => crdErrors(validators, doc).map((error) => `${named(doc)}: ${error}`));
+  const errorsOf = (docs: Doc[]) => docs.flatMap((doc) => crdErrors(validators, doc).map((error) => `${named(doc)}: ${error}`));
 
   before(function () {
     this.timeout(15 * 60_000); // the first run builds Helm (and may download the Dapr module)
@@ -45,51 +44,87 @@ describe(`Dapr resources against the CRDs of Dapr ${daprVersion()} (github.com/d
   describe("refuses a broken copy", () => {
     const first = (kind: string) => renderVariant("the default values").find((doc) => doc.kind === kind)!;
     const breakages: [what: string, broken: () => Doc, error: RegExp][] = [
-      ["a component without its version", () => {
-        const c = first("Component");
-        delete c.spec.version;
-        return c;
-      }, /\/spec must have required property 'version'/],
-      ["a component metadata item without a name", () => {
-        const c = first("Component");
-        c.spec.metadata.push({ value: "x" });
-        return c;
-      }, /\/spec\/metadata\/\d+ must have required property 'name'/],
-      ["a misspelt field of a subscription (route for routes)", () => {
-        const s = first("Subscription");
-        s.spec.route = s.spec.routes;
-        return s;
-      }, /\/spec must NOT have additional properties \(route\)/],
-      ["a subscription's topic that is not a string", () => {
-        const s = first("Subscription");
-        s.spec.topic = ["notifications"];
-        return s;
-      }, /\/spec\/topic must be string/],
-      ["a retry count in words", () => {
-        const r = first("Resiliency");
-        Object.values(r.spec.policies.retries as Record<string, Doc>)[0]!.maxRetries = "five";
-        return r;
-      }, /maxRetries must be integer/],
-      ["scopes that are not a list", () => {
-        const c = first("Component");
-        c.scopes = "order-processor";
-        return c;
-      }, /\/scopes must be array/],
-      ["a name Kubernetes refuses", () => {
-        const c = first("Component");
-        c.metadata.name = "Inventory_State";
-        return c;
-      }, /\/metadata\/name must match pattern/],
-      ["a version of the API that Dapr does not serve", () => {
-        const s = first("Subscription");
-        s.apiVersion = "dapr.io/v3";
-        return s;
-      }, /no CRD serves Subscription in dapr.io\/v3/],
-      ["a workflow limit in the Configuration that is not a number", () => {
-        const c = first("Configuration");
-        c.spec.workflow.maxConcurrentWorkflowInvocations = "forty";
-        return c;
-      }, /maxConcurrentWorkflowInvocations must be integer/],
+      [
+        "a component without its version",
+        () => {
+          const c = first("Component");
+          delete c.spec.version;
+          return c;
+        },
+        /\/spec must have required property 'version'/,
+      ],
+      [
+        "a component metadata item without a name",
+        () => {
+          const c = first("Component");
+          c.spec.metadata.push({ value: "x" });
+          return c;
+        },
+        /\/spec\/metadata\/\d+ must have required property 'name'/,
+      ],
+      [
+        "a misspelt field of a subscription (route for routes)",
+        () => {
+          const s = first("Subscription");
+          s.spec.route = s.spec.routes;
+          return s;
+        },
+        /\/spec must NOT have additional properties \(route\)/,
+      ],
+      [
+        "a subscription's topic that is not a string",
+        () => {
+          const s = first("Subscription");
+          s.spec.topic = ["notifications"];
+          return s;
+        },
+        /\/spec\/topic must be string/,
+      ],
+      [
+        "a retry count in words",
+        () => {
+          const r = first("Resiliency");
+          Object.values(r.spec.policies.retries as Record<string, Doc>)[0]!.maxRetries = "five";
+          return r;
+        },
+        /maxRetries must be integer/,
+      ],
+      [
+        "scopes that are not a list",
+        () => {
+          const c = first("Component");
+          c.scopes = "order-processor";
+          return c;
+        },
+        /\/scopes must be array/,
+      ],
+      [
+        "a name Kubernetes refuses",
+        () => {
+          const c = first("Component");
+          c.metadata.name = "Inventory_State";
+          return c;
+        },
+        /\/metadata\/name must match pattern/,
+      ],
+      [
+        "a version of the API that Dapr does not serve",
+        () => {
+          const s = first("Subscription");
+          s.apiVersion = "dapr.io/v3";
+          return s;
+        },
+        /no CRD serves Subscription in dapr.io\/v3/,
+      ],
+      [
+        "a workflow limit in the Configuration that is not a number",
+        () => {
+          const c = first("Configuration");
+          c.spec.workflow.maxConcurrentWorkflowInvocations = "forty";
+          return c;
+        },
+        /maxConcurrentWorkflowInvocations must be integer/,
+      ],
     ];
     for (const [what, broken, error] of breakages) {
       it(what, () => {

@@ -8,16 +8,29 @@ import path from "node:path";
 import { expect } from "chai";
 import { daprSettings } from "@dapr-orders/service-kit";
 import {
-  appPorts, chartDir, daprCrdDir, find, helm, isDapr, kubernetesVersion, ofKind, release, render, renderVariant, runHelm, setArgs,
-  variants, type Doc, type Values,
+  appPorts,
+  chartDir,
+  daprCrdDir,
+  find,
+  helm,
+  isDapr,
+  kubernetesVersion,
+  ofKind,
+  release,
+  render,
+  renderVariant,
+  runHelm,
+  setArgs,
+  variants,
+  type Doc,
+  type Values,
 } from "./chart.js";
 
 const apps = Object.keys(appPorts);
 const fullname = release.name; // the release name already contains the chart's name
 const annotationsOf = (deployment: Doc): Record<string, string> => deployment.spec.template.metadata.annotations;
 const containerOf = (deployment: Doc): Doc => deployment.spec.template.spec.containers[0];
-const envOf = (container: Doc): Record<string, Doc> =>
-  Object.fromEntries((container.env ?? []).map((e: Doc) => [e.name, e]));
+const envOf = (container: Doc): Record<string, Doc> => Object.fromEntries((container.env ?? []).map((e: Doc) => [e.name, e]));
 
 describe("helm lint and helm template (charts/dapr-orders)", function () {
   before(function () {
@@ -79,7 +92,10 @@ describe("helm lint and helm template (charts/dapr-orders)", function () {
           "dapr.io/config": configuration[0]!.metadata.name,
           "dapr.io/log-level": "info",
         });
-        for (const [annotation, variable] of [["dapr.io/api-token-secret", "DAPR_API_TOKEN"], ["dapr.io/app-token-secret", "APP_API_TOKEN"]]) {
+        for (const [annotation, variable] of [
+          ["dapr.io/api-token-secret", "DAPR_API_TOKEN"],
+          ["dapr.io/app-token-secret", "APP_API_TOKEN"],
+        ]) {
           const secret = find(docs, "Secret", annotations[annotation]!);
           expect(secret, `${app}: the Secret of ${annotation}`).to.not.equal(undefined);
           expect(secret!.data.token, "its key `token`, as Dapr's injector reads it").to.be.a("string").and.not.equal("");
@@ -108,7 +124,9 @@ describe("helm lint and helm template (charts/dapr-orders)", function () {
         }
         const ref = operatorToken!.valueFrom.secretKeyRef;
         expect(ref).to.deep.equal({ name: `${fullname}-operator-token`, key: "token" });
-        expect(find(docs, "Secret", ref.name)!.data.token).to.be.a("string").and.not.equal("");
+        expect(find(docs, "Secret", ref.name)!.data.token)
+          .to.be.a("string")
+          .and.not.equal("");
       }
     });
 

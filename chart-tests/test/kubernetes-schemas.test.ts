@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { expect } from "chai";
-import { helm, isDapr, kubernetesVersion, named, provision, renderVariant, variants, type Doc } from "./chart.js";
+import { helm, isDapr, kubernetesVersion, named, provision, renderVariant, repoRoot, variants, type Doc } from "./chart.js";
 
 interface Result {
   kind: string;
@@ -16,13 +16,12 @@ interface Result {
 
 let python: string;
 function validate(objects: Doc[]): Result[] {
-  const script = path.join(import.meta.dirname, "../../kubernetes_validate_objects.py");
+  const script = path.join(repoRoot, "chart-tests", "kubernetes_validate_objects.py");
   const run = spawnSync(python, [script, kubernetesVersion], { input: JSON.stringify(objects), encoding: "utf8" });
   if (run.status !== 0) throw new Error(`kubernetes-validate failed: ${run.stderr}`);
   return JSON.parse(run.stdout) as Result[];
 }
-const problems = (results: Result[]) =>
-  results.filter((r) => r.result !== "valid").map((r) => `${r.kind} ${r.name}: ${r.result}: ${r.message}`);
+const problems = (results: Result[]) => results.filter((r) => r.result !== "valid").map((r) => `${r.kind} ${r.name}: ${r.result}: ${r.message}`);
 
 describe(`Kubernetes objects against the schemas of Kubernetes ${kubernetesVersion} (kubernetes-validate, strict)`, function () {
   before(function () {
@@ -45,36 +44,60 @@ describe(`Kubernetes objects against the schemas of Kubernetes ${kubernetesVersi
   describe("refuses a broken copy", () => {
     const deployment = (docs: Doc[]) => docs.find((doc) => doc.kind === "Deployment")!;
     const breakages: [what: string, change: (docs: Doc[]) => Doc, message: RegExp][] = [
-      ["a misspelt field of a container", (docs) => {
-        const d = deployment(docs);
-        d.spec.template.spec.containers[0].imagePulPolicy = "Always";
-        return d;
-      }, /'imagePulPolicy' was unexpected/],
-      ["a container port that is not a number", (docs) => {
-        const d = deployment(docs);
-        d.spec.template.spec.containers[0].ports[0].containerPort = "http";
-        return d;
-      }, /containerPort: 'http' is not of type 'integer'/],
-      ["replicas as a word", (docs) => {
-        const d = deployment(docs);
-        d.spec.replicas = "two";
-        return d;
-      }, /replicas: 'two' is not of type 'integer'/],
-      ["a Service port without its number", (docs) => {
-        const s = docs.find((doc) => doc.kind === "Service")!;
-        delete s.spec.ports[0].port;
-        return s;
-      }, /'port' is a required property/],
-      ["a probe in the wrong place", (docs) => {
-        const d = deployment(docs);
-        d.spec.template.spec.readinessProbe = { httpGet: { path: "/healthz", port: "http" } };
-        return d;
-      }, /'readinessProbe' was unexpected/],
-      ["a Secret whose data is not base64", (docs) => {
-        const s = docs.find((doc) => doc.kind === "Secret")!;
-        s.data = { token: 42 };
-        return s;
-      }, /42 is not of type 'string'/],
+      [
+        "a misspelt field of a container",
+        (docs) => {
+          const d = deployment(docs);
+          d.spec.template.spec.containers[0].imagePulPolicy = "Always";
+          return d;
+        },
+        /'imagePulPolicy' was unexpected/,
+      ],
+      [
+        "a container port that is not a number",
+        (docs) => {
+          const d = deployment(docs);
+          d.spec.template.spec.containers[0].ports[0].containerPort = "http";
+          return d;
+        },
+        /containerPort: 'http' is not of type 'integer'/,
+      ],
+      [
+        "replicas as a word",
+        (docs) => {
+          const d = deployment(docs);
+          d.spec.replicas = "two";
+          return d;
+        },
+        /replicas: 'two' is not of type 'integer'/,
+      ],
+      [
+        "a Service port without its number",
+        (docs) => {
+          const s = docs.find((doc) => doc.kind === "Service")!;
+          delete s.spec.ports[0].port;
+          return s;
+        },
+        /'port' is a required property/,
+      ],
+      [
+        "a probe in the wrong place",
+        (docs) => {
+          const d = deployment(docs);
+          d.spec.template.spec.readinessProbe = { httpGet: { path: "/healthz", port: "http" } };
+          return d;
+        },
+        /'readinessProbe' was unexpected/,
+      ],
+      [
+        "a Secret whose data is not base64",
+        (docs) => {
+          const s = docs.find((doc) => doc.kind === "Secret")!;
+          s.data = { token: 42 };
+          return s;
+        },
+        /42 is not of type 'string'/,
+      ],
     ];
     for (const [what, change, message] of breakages) {
       it(what, () => {

@@ -21,9 +21,7 @@ interface Target {
 function job(config: Doc, name: string): { path: string; targets: Target[] } {
   const found = (config.scrape_configs as Doc[]).find((j) => j.job_name === name);
   expect(found, `job ${name}`).to.not.equal(undefined);
-  const targets = (found!.static_configs as Doc[]).flatMap((group) =>
-    (group.targets as string[]).map((target) => ({ target, app: group.labels?.app })),
-  );
+  const targets = (found!.static_configs as Doc[]).flatMap((group) => (group.targets as string[]).map((target) => ({ target, app: group.labels?.app })));
   return { path: found!.metrics_path ?? "/metrics", targets: sorted(targets) };
 }
 
@@ -89,7 +87,9 @@ describe("Prometheus scrape configurations (observability/)", () => {
 
   describe("the chart", () => {
     it("annotates every app's pods for Prometheus: its GET /metrics on its port", () => {
-      const deployments = ofKind(renderVariant("the default values"), "Deployment").filter((d) => d.spec.template.metadata.annotations?.["dapr.io/enabled"] === "true");
+      const deployments = ofKind(renderVariant("the default values"), "Deployment").filter(
+        (d) => d.spec.template.metadata.annotations?.["dapr.io/enabled"] === "true",
+      );
       expect(deployments).to.have.length(Object.keys(appPorts).length);
       for (const d of deployments) {
         const annotations = d.spec.template.metadata.annotations;

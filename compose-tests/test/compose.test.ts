@@ -17,7 +17,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { expect } from "chai";
 import { parse } from "yaml";
-import { compose, composeArgs, imageVariables, project, provision, repoRoot, runShown, stackUp } from "./stack.js";
+import { compose, composeArgs, imageVariables, project, provision, repoRoot, run, runShown, stackUp } from "./stack.js";
 
 const shellQuote = (word: string) => (/^[\w@%+=:,./{}-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
 
@@ -110,6 +110,32 @@ describe(`docker compose (docker-compose.yml, project ${project})`, function () 
         const ping = await compose(["exec", "-T", "-e", "REDISCLI_AUTH=", "redis", "redis-cli", "ping"]);
         expect(ping).to.match(/NOAUTH/);
         expect((await compose(["exec", "-T", "redis", "redis-cli", "ping"])).trim(), "with the password").to.equal("PONG");
+      });
+
+      it("runs every container read-only, without capabilities, unable to gain privileges; Redis without its password on the command line", async () => {
+        const ids = (await compose(["ps", "-q"])).split("\n").filter(Boolean);
+        const inspected = JSON.parse(await run("docker", ["inspect", ...ids])) as { Name: string; Args: string[]; HostConfig: { ReadonlyRootfs: boolean; CapDrop: string[] | null; SecurityOpt: string[] | null } }[];
+        expect(inspected.length).to.be.greaterThan(15);
+        for (const c of inspected) {
+          expect(c.HostConfig.ReadonlyRootfs, `${c.Name} read-only`).to.equal(true);
+          expect(c.HostConfig.CapDrop ?? [], `${c.Name} capabilities`).to.include("ALL");
+          expect(c.HostConfig.SecurityOpt ?? [], `${c.Name} no-new-privileges`).to.include("no-new-privileges:true");
+        }
+        const redis = inspected.find((c) => /[-_]redis[-_]/.test(c.Name))!;
+        expect(redis.Args.join(" "), "Redis's command line").to.not.include("requirepass");
+        const password = (await provision()).REDIS_PASSWORD!;
+        expect(redis.Args.join(" ")).to.not.include(password);
+      });
+
+      it("gives each sidecar a Redis user of its own, that reaches its own keys only", async () => {
+        const env = await provision();
+        const asUser = (user: string, passwordVariable: string, ...command: string[]) =>
+          compose(["exec", "-T", "-e", "REDISCLI_AUTH=", "redis", "redis-cli", "--no-auth-warning", "--user", user, "--pass", env[passwordVariable]!, ...command]);
+        expect((await asUser("shipping", "SHIPPING_REDIS_PASSWORD", "GET", "inventory||kiwi")).trim(), "shipping reading inventory's stock").to.match(/NOPERM/);
+        expect((await asUser("shipping", "SHIPPING_REDIS_PASSWORD", "SET", "payments||x", "1")).trim(), "shipping writing payments' records").to.match(/NOPERM/);
+        expect((await asUser("notifications-app", "NOTIFICATIONS_APP_REDIS_PASSWORD", "GET", "order-processor||x")).trim(), "notifications reading workflow state").to.match(/NOPERM/);
+        expect((await asUser("inventory", "INVENTORY_REDIS_PASSWORD", "FLUSHALL")).trim(), "a dangerous command").to.match(/NOPERM/);
+        expect((await asUser("shipping", "SHIPPING_REDIS_PASSWORD", "EXISTS", "shipping||none")).trim(), "its own keys").to.equal("0");
       });
     });
 

@@ -10,10 +10,10 @@ import { closeSync, createWriteStream, mkdirSync, openSync, readFileSync, rmSync
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { expect } from "chai";
+import { repoRoot } from "@dapr-orders/local-stack";
 
-export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+export { repoRoot };
 export const composeFile = path.join(repoRoot, "docker-compose.yml");
 /** A project name of its own: the test never touches a stack started by hand ("dapr-orders"). */
 export const project = "dapr-orders-test";
@@ -46,6 +46,9 @@ export const settings = {
   SHIPPING_BLOCKED_CUSTOMERS: "nowhere",
   RESTOCK_QUANTITY: "100",
   HISTORY_LENGTH: "50000",
+  // The tests place many orders from one address: no per-client limits.
+  ORDER_RATE_LIMIT: "0",
+  DASHBOARD_ORDER_RATE_LIMIT: "0",
 };
 
 /** The image variables of docker-compose.yml (NODE_IMAGE is the base of the app images). */

@@ -1,12 +1,13 @@
 // The HTTP APIs' answers to bad requests (docs/spec.md, "HTTP API"), from the running services.
 import { expect } from "chai";
 import { createHash, randomUUID } from "node:crypto";
-import { approve, asSidecarOf, ensureInStock, operatorSession, placeOrder, request, stock, waitUntilFinished } from "./http.js";
+import { call } from "@dapr-orders/service-kit/http-client";
+import { approve, asSidecarOf, ensureInStock, operatorSession, placeOrder, stock, waitUntilFinished } from "./http.js";
 import { settings, urls } from "./target.js";
 
 describe("order API", function () {
   this.timeout(60_000);
-  const post = (json: unknown) => request("POST", `${urls.orders}/orders`, { json });
+  const post = (json: unknown) => call("POST", `${urls.orders}/orders`, { json });
 
   it("answers 400 naming the field that is missing or invalid", async () => {
     const cases: [unknown, string][] = [
@@ -28,7 +29,7 @@ describe("order API", function () {
   });
 
   it("answers 400 to malformed JSON and to JSON that is not an object", async () => {
-    const malformed = await request("POST", `${urls.orders}/orders`, { raw: '{"customer": "joni",' });
+    const malformed = await call("POST", `${urls.orders}/orders`, { raw: '{"customer": "joni",' });
     expect(malformed.status).to.equal(400);
     expect(malformed.body.error).to.be.a("string");
     const array = await post([{ customer: "joni", item: "kiwi", total: 1 }]);
@@ -36,7 +37,7 @@ describe("order API", function () {
   });
 
   it("answers 415 to a body that is not JSON", async () => {
-    const res = await request("POST", `${urls.orders}/orders`, { raw: "customer=joni", contentType: "text/plain" });
+    const res = await call("POST", `${urls.orders}/orders`, { raw: "customer=joni", contentType: "text/plain" });
     expect(res.status).to.equal(415);
     expect(res.body.error).to.include("application/json");
   });
@@ -48,7 +49,7 @@ describe("order API", function () {
 
   it("answers 404 for an order it does not know", async () => {
     const id = randomUUID();
-    expect((await request("GET", `${urls.orders}/orders/${id}`)).status).to.equal(404);
+    expect((await call("GET", `${urls.orders}/orders/${id}`)).status).to.equal(404);
     expect((await approve(id, "kendall", true)).status).to.equal(404);
   });
 
@@ -56,13 +57,13 @@ describe("order API", function () {
     const id = randomUUID();
     const cookie = await operatorSession("kendall");
     const dashboard = `${urls.notifications}/api/orders/${id}/approve`;
-    const noDecision = await request("POST", dashboard, { json: {}, headers: { cookie } });
+    const noDecision = await call("POST", dashboard, { json: {}, headers: { cookie } });
     expect(noDecision.status).to.equal(400);
     expect(noDecision.body.field).to.equal("approved");
-    const notBoolean = await request("POST", dashboard, { json: { approved: "yes" }, headers: { cookie } });
+    const notBoolean = await call("POST", dashboard, { json: { approved: "yes" }, headers: { cookie } });
     expect(notBoolean.status).to.equal(400);
     const sidecar = asSidecarOf("order-processor");
-    const noApprover = await request("POST", `${urls.orders}/orders/${id}/approve`, { json: { approved: true }, headers: sidecar });
+    const noApprover = await call("POST", `${urls.orders}/orders/${id}/approve`, { json: { approved: true }, headers: sidecar });
     expect(noApprover.status).to.equal(400);
     expect(noApprover.body.field).to.equal("approver");
   });
@@ -87,20 +88,20 @@ describe("order API", function () {
   it("gives a client that retries with the same Idempotency-Key the same order", async () => {
     const key = `e2e-${randomUUID()}`;
     const order = { customer: "joni", item: "durian", total: 5 };
-    const send = () => request("POST", `${urls.orders}/orders`, { json: order, headers: { "Idempotency-Key": key } });
+    const send = () => call("POST", `${urls.orders}/orders`, { json: order, headers: { "Idempotency-Key": key } });
     const first = await send();
     expect(first.status, JSON.stringify(first.body)).to.equal(202);
     await waitUntilFinished(first.body.instance_id);
     const again = await send();
     expect(again.status).to.equal(202);
     expect(again.body.instance_id).to.equal(first.body.instance_id);
-    const other = await request("POST", `${urls.orders}/orders`, { json: { ...order, total: 6 }, headers: { "Idempotency-Key": key } });
+    const other = await call("POST", `${urls.orders}/orders`, { json: { ...order, total: 6 }, headers: { "Idempotency-Key": key } });
     expect(other.status).to.equal(409);
   });
 
   it("answers 404 to an unknown route, and /healthz", async () => {
-    expect((await request("GET", `${urls.orders}/nope`)).status).to.equal(404);
-    expect((await request("GET", `${urls.orders}/healthz`)).status).to.equal(200);
+    expect((await call("GET", `${urls.orders}/nope`)).status).to.equal(404);
+    expect((await call("GET", `${urls.orders}/healthz`)).status).to.equal(200);
   });
 });
 
@@ -109,38 +110,38 @@ describe("inventory, payments and shipping APIs", function () {
 
   it("inventory answers 400 to a reservation without an id, and 415 to a body that is not JSON", async () => {
     const url = `${urls.inventory}/api/v1/inventory/reserve`;
-    const noId = await request("POST", url, { json: { item: "kiwi" }, headers: asSidecarOf("inventory") });
+    const noId = await call("POST", url, { json: { item: "kiwi" }, headers: asSidecarOf("inventory") });
     expect(noId.status).to.equal(400);
     expect(noId.body.field).to.equal("id");
-    const text = await request("POST", url, { raw: "kiwi", contentType: "text/plain" });
+    const text = await call("POST", url, { raw: "kiwi", contentType: "text/plain" });
     expect(text.status).to.equal(415);
   });
 
   it("payments answers 400 to a payment without a total; a refund of an unknown payment undoes nothing and voids it", async () => {
     const headers = asSidecarOf("payments");
-    const noTotal = await request("POST", `${urls.payments}/api/v1/payments`, { json: { id: randomUUID(), customer: "joni" }, headers });
+    const noTotal = await call("POST", `${urls.payments}/api/v1/payments`, { json: { id: randomUUID(), customer: "joni" }, headers });
     expect(noTotal.status).to.equal(400);
     expect(noTotal.body.field).to.equal("total");
     const id = randomUUID();
-    const refund = await request("POST", `${urls.payments}/api/v1/payments/${id}/refund`, { json: {}, headers });
+    const refund = await call("POST", `${urls.payments}/api/v1/payments/${id}/refund`, { json: {}, headers });
     expect(refund.status, JSON.stringify(refund.body)).to.equal(200);
     expect(refund.body).to.include({ id, success: true, undone: false });
-    const late = await request("POST", `${urls.payments}/api/v1/payments`, { json: { id, customer: "joni", total: 5 }, headers });
+    const late = await call("POST", `${urls.payments}/api/v1/payments`, { json: { id, customer: "joni", total: 5 }, headers });
     expect(late.body.success, "a charge after the void").to.equal(false);
-    expect((await request("GET", `${urls.payments}/api/v1/payments/${id}`, { headers })).body.status).to.equal("voided");
+    expect((await call("GET", `${urls.payments}/api/v1/payments/${id}`, { headers })).body.status).to.equal("voided");
   });
 
   it("shipping answers 400 to a shipment without a customer", async () => {
-    const res = await request("POST", `${urls.shipping}/api/v1/shipments`, { json: { id: randomUUID(), item: "kiwi" }, headers: asSidecarOf("shipping") });
+    const res = await call("POST", `${urls.shipping}/api/v1/shipments`, { json: { id: randomUUID(), item: "kiwi" }, headers: asSidecarOf("shipping") });
     expect(res.status).to.equal(400);
     expect(res.body.field).to.equal("customer");
   });
 
   it("notifications serves the dashboard and its Socket.IO client itself", async () => {
-    const page = await request("GET", `${urls.notifications}/`);
+    const page = await call("GET", `${urls.notifications}/`);
     expect(page.status).to.equal(200);
     expect(page.headers.get("content-type")).to.include("text/html");
-    const client = await request("GET", `${urls.notifications}/socket.io/socket.io.js`);
+    const client = await call("GET", `${urls.notifications}/socket.io/socket.io.js`);
     expect(client.status).to.equal(200);
   });
 });
@@ -166,10 +167,10 @@ describe("requests that try to get in", function () {
     expect(before.kiwi, "a kiwi is missing, so a restock would show").to.be.below(settings.restockQuantity);
 
     for (const raw of ["", "quantity=100"]) {
-      const res = await request("POST", `${urls.inventory}/api/v1/inventory/restock`, { raw, contentType: form });
+      const res = await call("POST", `${urls.inventory}/api/v1/inventory/restock`, { raw, contentType: form });
       expect(res.status, JSON.stringify(raw)).to.equal(415);
     }
-    const none = await request("POST", `${urls.inventory}/api/v1/inventory/restock`);
+    const none = await call("POST", `${urls.inventory}/api/v1/inventory/restock`);
     expect(none.status, "no body, no Content-Type").to.equal(415);
     expect(await stock()).to.deep.equal(before);
   });
@@ -177,23 +178,23 @@ describe("requests that try to get in", function () {
   it("a cross-site form post to POST /orders or an approval, empty or not, is refused with 415 and places nothing", async () => {
     for (const raw of ["", "customer=joni&item=kiwi&total=5"]) {
       const key = `e2e-form-${randomUUID()}`; // a form cannot send one: here it shows whether an order was placed
-      const res = await request("POST", `${urls.orders}/orders`, { raw, contentType: form, headers: { "Idempotency-Key": key } });
+      const res = await call("POST", `${urls.orders}/orders`, { raw, contentType: form, headers: { "Idempotency-Key": key } });
       expect(res.status, JSON.stringify(raw)).to.equal(415);
-      expect((await request("GET", `${urls.orders}/orders/${orderIdForKey(key)}`)).status, "no order for the key").to.equal(404);
+      expect((await call("GET", `${urls.orders}/orders/${orderIdForKey(key)}`)).status, "no order for the key").to.equal(404);
     }
-    const approval = await request("POST", `${urls.orders}/orders/${randomUUID()}/approve`, { raw: "approver=mallory&approved=true", contentType: form });
+    const approval = await call("POST", `${urls.orders}/orders/${randomUUID()}/approve`, { raw: "approver=mallory&approved=true", contentType: form });
     expect(approval.status).to.equal(415);
   });
 
   it("a field the API does not know is a 400 naming it", async () => {
-    const order = await request("POST", `${urls.orders}/orders`, { json: { customer: "joni", item: "kiwi", total: 5, discount: 100 } });
+    const order = await call("POST", `${urls.orders}/orders`, { json: { customer: "joni", item: "kiwi", total: 5, discount: 100 } });
     expect(order.status).to.equal(400);
     expect(order.body).to.include({ field: "discount" });
     const sidecar = asSidecarOf("inventory");
-    const reserve = await request("POST", `${urls.inventory}/api/v1/inventory/reserve`, { json: { id: randomUUID(), item: "kiwi", quantity: 50 }, headers: sidecar });
+    const reserve = await call("POST", `${urls.inventory}/api/v1/inventory/reserve`, { json: { id: randomUUID(), item: "kiwi", quantity: 50 }, headers: sidecar });
     expect(reserve.status).to.equal(400);
     expect(reserve.body).to.include({ field: "quantity" });
-    const restock = await request("POST", `${urls.inventory}/api/v1/inventory/restock`, { json: { quantity: 1_000_000 }, headers: sidecar });
+    const restock = await call("POST", `${urls.inventory}/api/v1/inventory/restock`, { json: { quantity: 1_000_000 }, headers: sidecar });
     expect(restock.status).to.equal(400);
     expect(restock.body).to.include({ field: "quantity" });
   });
@@ -205,7 +206,7 @@ describe("requests that try to get in", function () {
       [{ customer: "joni", item: "kiwi; DROP TABLE", total: 5 }, "item"],
     ];
     for (const [body, field] of cases) {
-      const res = await request("POST", `${urls.orders}/orders`, { json: body });
+      const res = await call("POST", `${urls.orders}/orders`, { json: body });
       expect(res.status, JSON.stringify(body)).to.equal(400);
       expect(res.body.field).to.equal(field);
       expect(res.body.error).to.include(field);
@@ -213,10 +214,10 @@ describe("requests that try to get in", function () {
   });
 
   it("an order id in a body that is not one is a 400 naming it; in a path it names no order: 404", async () => {
-    const reserve = await request("POST", `${urls.inventory}/api/v1/inventory/reserve`, { json: { id: "../stock-kiwi", item: "kiwi" }, headers: asSidecarOf("inventory") });
+    const reserve = await call("POST", `${urls.inventory}/api/v1/inventory/reserve`, { json: { id: "../stock-kiwi", item: "kiwi" }, headers: asSidecarOf("inventory") });
     expect(reserve.status).to.equal(400);
     expect(reserve.body.field).to.equal("id");
-    expect((await request("GET", `${urls.orders}/orders/..%2Fstock-kiwi`)).status).to.equal(404);
-    expect((await request("POST", `${urls.payments}/api/v1/payments/x/refund`, { json: {}, headers: asSidecarOf("payments") })).status).to.equal(404);
+    expect((await call("GET", `${urls.orders}/orders/..%2Fstock-kiwi`)).status).to.equal(404);
+    expect((await call("POST", `${urls.payments}/api/v1/payments/x/refund`, { json: {}, headers: asSidecarOf("payments") })).status).to.equal(404);
   });
 });

@@ -1,7 +1,7 @@
 // A burst of orders far above what the Dapr SDK's workflow worker queues (10
-// running, 100 waiting: past that it used to drop work items, and their orders
-// never finished). Every POST must be answered at once (202, or 503 with
-// Retry-After, after which the client retries with the same Idempotency-Key),
+// running, 100 waiting: past that it drops work items, and their orders would
+// never finish; the sidecars' workflow limits keep it below that). Every POST must
+// be answered at once (202, or 503 with Retry-After, after which the client retries with the same Idempotency-Key),
 // every accepted order must finish, and stock must not be oversold.
 // The figures are printed, not asserted: `npm run bench` measures speed.
 import { readFileSync } from "node:fs";
@@ -9,7 +9,9 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { repoRoot } from "@dapr-orders/local-stack";
-import { eventually, getOrder, request, restock, stockOf, type OrderView } from "./http.js";
+import { call } from "@dapr-orders/service-kit/http-client";
+import { pollUntil } from "@dapr-orders/service-kit/poll";
+import { getOrder, type OrderView, restock, stockOf } from "./http.js";
 import { settings, stackKind, urls } from "./target.js";
 
 const burst = 300;
@@ -32,7 +34,7 @@ describe(`a burst of ${burst} orders at once`, function () {
   /** POST until it is accepted; a 503 is retried after its Retry-After with the same key (bounded). */
   async function place(key: string): Promise<string> {
     for (let attempt = 1; attempt <= 30; attempt++) {
-      const res = await request("POST", `${urls.orders}/orders`, {
+      const res = await call("POST", `${urls.orders}/orders`, {
         json: { customer: "burst", item, total: 10 },
         headers: { "Idempotency-Key": key },
         timeoutMs: 15_000, // a hang fails the test
@@ -69,14 +71,14 @@ describe(`a burst of ${burst} orders at once`, function () {
   it("finishes every accepted order, selling exactly the stock there was", async () => {
     const started = Date.now();
     const views = new Map<string, OrderView>();
-    await eventually(
+    await pollUntil(
       `all ${burst} orders to finish`,
       async () => {
         const open = ids.filter((id) => !finished.has(views.get(id)?.status ?? ""));
         for (const view of await inBatches(open, 25, getOrder)) views.set(view.id, view);
         return ids.every((id) => finished.has(views.get(id)!.status));
       },
-      180_000,
+      { timeoutMs: 180_000 },
     );
     const results = [...views.values()].map((v) => v.order_result);
     const sold = results.filter((r) => r?.success).length;

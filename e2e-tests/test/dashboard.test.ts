@@ -5,7 +5,9 @@
 import { freePort } from "@dapr-orders/local-stack";
 import { expect } from "chai";
 import { io, type Socket } from "socket.io-client";
-import { ensureInStock, eventually, operatorSession, placeOrder, request, waitUntilFinished } from "./http.js";
+import { call } from "@dapr-orders/service-kit/http-client";
+import { pollUntil } from "@dapr-orders/service-kit/poll";
+import { ensureInStock, operatorSession, placeOrder, waitUntilFinished } from "./http.js";
 import { expectMessages, straightThrough } from "./messages.js";
 import type { OrderEvent } from "./notifications.js";
 import { stackControl, urls } from "./target.js";
@@ -41,7 +43,7 @@ class Page {
   /** The live events of the order, once it has `count` of them. */
   async liveEvents(orderId: string, count: number): Promise<StoredEvent[]> {
     const of = () => this.live.filter((e) => e.order_id === orderId);
-    await eventually(`${count} live events of order ${orderId}`, async () => of().length >= count, 60_000);
+    await pollUntil(`${count} live events of order ${orderId}`, async () => of().length >= count, { timeoutMs: 60_000 });
     return of();
   }
 
@@ -110,28 +112,28 @@ describe("dashboard", function () {
 
   it("passes the page's actions on to the apps, and their errors back", async () => {
     const api = `${urls.notifications}/api`;
-    const stock = await request("GET", `${api}/inventory`);
+    const stock = await call("GET", `${api}/inventory`);
     expect(stock.status).to.equal(200);
     expect(stock.body.items.map((i: { name: string }) => i.name)).to.include("kiwi");
 
-    const invalid = await request("POST", `${api}/orders`, { json: { customer: "joni", item: "kiwi", total: -1 } });
+    const invalid = await call("POST", `${api}/orders`, { json: { customer: "joni", item: "kiwi", total: -1 } });
     expect(invalid.status).to.equal(400);
     expect(invalid.body.error).to.equal("total must be a finite number greater than 0");
 
     const cookie = await operatorSession("kendall");
-    const unknown = await request("POST", `${api}/orders/no-such-order/approve`, { json: { approved: true }, headers: { cookie } });
+    const unknown = await call("POST", `${api}/orders/no-such-order/approve`, { json: { approved: true }, headers: { cookie } });
     expect(unknown.status).to.equal(404);
     expect(unknown.body.error).to.equal("no order no-such-order");
 
-    const placed = await request("POST", `${api}/orders`, { json: small("joni") });
+    const placed = await call("POST", `${api}/orders`, { json: small("joni") });
     expect(placed.status).to.equal(202);
     expect(placed.body.instance_id).to.be.a("string").and.not.empty;
     expect((await waitUntilFinished(placed.body.instance_id)).status).to.equal("COMPLETED");
 
     // The page sends an Idempotency-Key with each order, and sends it again on a retry: one order.
     const headers = { "Idempotency-Key": `page-${placed.body.instance_id}` };
-    const first = await request("POST", `${api}/orders`, { json: small("joni"), headers });
-    const again = await request("POST", `${api}/orders`, { json: small("joni"), headers });
+    const first = await call("POST", `${api}/orders`, { json: small("joni"), headers });
+    const again = await call("POST", `${api}/orders`, { json: small("joni"), headers });
     expect([first.status, again.status]).to.deep.equal([202, 202]);
     expect(again.body.instance_id).to.equal(first.body.instance_id);
   });

@@ -3,7 +3,8 @@
 // approval then finishes the order. Runs after the other tests: it takes the API
 // away for a while.
 import { expect } from "chai";
-import { approve, ensureInStock, eventually, getOrder, placeOrder, stockOf, waitUntilFinished, type OrderView } from "./http.js";
+import { pollUntil } from "@dapr-orders/service-kit/poll";
+import { approve, ensureInStock, getOrder, type OrderView, placeOrder, stockOf, waitUntilFinished } from "./http.js";
 import { approvedAndShipped, expectMessages } from "./messages.js";
 import { NotificationFeed } from "./notifications.js";
 import { settings, stackControl, urls } from "./target.js";
@@ -38,7 +39,7 @@ describe("durability", function () {
 
     // Still waiting, as the workflow state lives in the state store, not in the process.
     let waiting!: OrderView;
-    await eventually(`order ${id} to be readable again`, async () => ((waiting = await getOrder(id)), true), 30_000);
+    await pollUntil(`order ${id} to be readable again`, async () => ((waiting = await getOrder(id)), true), { timeoutMs: 30_000 });
     expect(waiting.status).to.equal("RUNNING");
 
     const res = await approve(id, "kendall", true);

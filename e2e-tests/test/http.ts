@@ -1,51 +1,10 @@
-// Talking to the running apps over HTTP, and waiting for what happens
-// asynchronously (a workflow finishing) by polling with a deadline.
+// What the end-to-end tests do with the running apps over HTTP (service-kit's `call`):
+// place and read orders, sign in as an operator, approve, restock; and wait for an
+// order's workflow to finish (`pollUntil`).
 import { expect } from "chai";
-import { responseBody } from "@dapr-orders/service-kit/testing";
+import { call, type HttpAnswer } from "@dapr-orders/service-kit/http-client";
+import { pollUntil } from "@dapr-orders/service-kit/poll";
 import { credentials, urls } from "./target.js";
-
-export interface Response {
-  status: number;
-  headers: Headers;
-  body: any;
-}
-
-export interface RequestOptions {
-  /** Sent as JSON. */
-  json?: unknown;
-  /** Sent as is, with `contentType`. */
-  raw?: string;
-  contentType?: string;
-  headers?: Record<string, string>;
-  /** How long to wait for the answer; 30 s by default. */
-  timeoutMs?: number;
-}
-
-export async function request(method: string, url: string, options: RequestOptions = {}): Promise<Response> {
-  const payload = options.raw ?? (options.json === undefined ? undefined : JSON.stringify(options.json));
-  const res = await fetch(url, {
-    method,
-    body: payload,
-    headers: { ...(payload === undefined ? {} : { "content-type": options.contentType ?? "application/json" }), ...options.headers },
-    signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
-  });
-  return { status: res.status, headers: res.headers, body: await responseBody(res) };
-}
-
-/** Calls `check` until it returns true (errors count as not yet); throws at the deadline. */
-export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch (err) {
-      last = ` (last error: ${err instanceof Error ? err.message : String(err)})`;
-    }
-    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs / 1000} s for ${what}${last}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 export interface NewOrder {
   customer: string;
@@ -69,14 +28,14 @@ export interface OrderView {
 
 /** POST /orders; returns the instance id and the Location header. */
 export async function placeOrder(order: NewOrder): Promise<{ id: string; location: string | null }> {
-  const res = await request("POST", `${urls.orders}/orders`, { json: order });
+  const res = await call("POST", `${urls.orders}/orders`, { json: order });
   expect(res.status, `POST /orders answered ${JSON.stringify(res.body)}`).to.equal(202);
   expect(res.body.instance_id).to.be.a("string").and.not.empty;
   return { id: res.body.instance_id, location: res.headers.get("location") };
 }
 
 export async function getOrder(id: string): Promise<OrderView> {
-  const res = await request("GET", `${urls.orders}/orders/${id}`);
+  const res = await call("GET", `${urls.orders}/orders/${id}`);
   expect(res.status, `GET /orders/${id} answered ${JSON.stringify(res.body)}`).to.equal(200);
   return res.body as OrderView;
 }
@@ -86,13 +45,13 @@ const finished = new Set(["COMPLETED", "FAILED", "TERMINATED"]);
 /** Polls the order until its workflow has finished. */
 export async function waitUntilFinished(id: string, timeoutMs = 90_000): Promise<OrderView> {
   let view: OrderView | undefined;
-  await eventually(
+  await pollUntil(
     `order ${id} to finish`,
     async () => {
       view = await getOrder(id);
       return finished.has(view.status);
     },
-    timeoutMs,
+    { timeoutMs: timeoutMs },
   );
   return view!;
 }
@@ -111,12 +70,8 @@ export function operatorSession(name: string): Promise<string> {
 }
 
 async function signIn(name: string): Promise<string> {
-  const res = await fetch(`${urls.notifications}/api/session`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ token: credentials.operatorToken, name }),
-  });
-  expect(res.status, `signing in as ${name}: ${await res.clone().text()}`).to.equal(200);
+  const res = await call("POST", `${urls.notifications}/api/session`, { json: { token: credentials.operatorToken, name } });
+  expect(res.status, `signing in as ${name}: ${JSON.stringify(res.body)}`).to.equal(200);
   const cookie = res.headers.getSetCookie().find((c) => c.startsWith("operator_session="));
   expect(cookie, "the session cookie").to.be.a("string");
   return cookie!.split(";")[0]!;
@@ -129,14 +84,14 @@ export const asOperator = () => ({ authorization: `Bearer ${credentials.operator
 export const asSidecarOf = (appId: string) => ({ "dapr-api-token": credentials.tokens(appId).appApiToken });
 
 /** Approves or rejects the order as the dashboard does: signed in as the operator named `approver`. */
-export async function approve(id: string, approver: string, approved: boolean): Promise<Response> {
+export async function approve(id: string, approver: string, approved: boolean): Promise<HttpAnswer> {
   const cookie = await operatorSession(approver);
-  return request("POST", `${urls.notifications}/api/orders/${id}/approve`, { json: { approved }, headers: { cookie } });
+  return call("POST", `${urls.notifications}/api/orders/${id}/approve`, { json: { approved }, headers: { cookie } });
 }
 
 /** Every item's quantity, by name, as the inventory lists it (open to anyone). */
 export async function stock(): Promise<Record<string, number>> {
-  const res = await request("GET", `${urls.inventory}/api/v1/inventory`);
+  const res = await call("GET", `${urls.inventory}/api/v1/inventory`);
   expect(res.status).to.equal(200);
   const items: { name: string; quantity: number }[] = Array.isArray(res.body) ? res.body : res.body.items;
   return Object.fromEntries(items.map((i) => [i.name, i.quantity]));
@@ -148,8 +103,8 @@ export async function stockOf(item: string): Promise<number | undefined> {
 }
 
 /** Restocks as the operator does, through the dashboard: every item back to its full quantity. */
-export async function restock(): Promise<Response> {
-  return request("POST", `${urls.notifications}/api/inventory/restock`, { json: {}, headers: asOperator() });
+export async function restock(): Promise<HttpAnswer> {
+  return call("POST", `${urls.notifications}/api/inventory/restock`, { json: {}, headers: asOperator() });
 }
 
 /** Restocks unless every one of `items` is in stock already (keeps a running system's stock). */

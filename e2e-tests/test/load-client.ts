@@ -3,6 +3,7 @@
 // (`@dapr-orders/e2e-tests/load-client`). Plain HTTP calls, the orders as their clients
 // saw them, an audit table that collects the losses, and the audit after a kill.
 // Loopback only; every loop is bounded in count and time.
+import { call as httpCall, type HttpAnswer } from "@dapr-orders/service-kit/http-client";
 
 export const items = ["orange", "apple", "pear", "kiwi"];
 export const terminal = new Set(["COMPLETED", "FAILED", "TERMINATED"]);
@@ -35,28 +36,11 @@ export interface PlacedOrder {
   view?: OrderView;
 }
 
-export interface Answer {
-  status: number;
-  headers: Headers;
-  body: any;
-}
+export type Answer = HttpAnswer;
 
 /** One request, 10 s at most; rejects when no answer comes. */
-export async function call(method: string, url: string, json?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const res = await fetch(url, {
-    method,
-    headers: json === undefined ? headers : { "content-type": "application/json", ...headers },
-    body: json === undefined ? undefined : JSON.stringify(json),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON: kept as text
-  }
-  return { status: res.status, headers: res.headers, body };
+export function call(method: string, url: string, json?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  return httpCall(method, url, { json, headers, timeoutMs: 10_000 });
 }
 
 /** GET /orders/:id of the order-processor at `baseUrl`; rejects on anything but a 200. */

@@ -10,7 +10,9 @@ import { expect } from "chai";
 import { parse } from "yaml";
 import { repoRoot } from "@dapr-orders/local-stack";
 import { metricValue, parseMetrics, type MetricSample } from "@dapr-orders/service-kit/testing";
-import { ensureInStock, eventually, placeOrder, request, waitUntilFinished, type NewOrder } from "./http.js";
+import { call } from "@dapr-orders/service-kit/http-client";
+import { pollUntil } from "@dapr-orders/service-kit/poll";
+import { ensureInStock, type NewOrder, placeOrder, waitUntilFinished } from "./http.js";
 import { settings, stackKind, urls } from "./target.js";
 
 type Series = [name: string, labels?: Record<string, string>];
@@ -23,8 +25,9 @@ const orderSeries: Series[] = [
   ),
   ["orders_compensations_total", { step: "releaseInventory" }],
   ["orders_compensations_total", { step: "refundPayment" }],
+  ["orders_compensations_total", { step: "cancelShipment" }],
   ["orders_approval_waits_total"],
-  ...["reserveInventory", "processPayment", "shipOrder", "refundPayment", "releaseInventory"].flatMap((step) =>
+  ...["reserveInventory", "processPayment", "shipOrder", "cancelShipment", "refundPayment", "releaseInventory"].flatMap((step) =>
     ["success", "failure"].map((outcome): Series => ["orders_step_duration_seconds_count", { step, outcome }]),
   ),
 ];
@@ -34,7 +37,7 @@ const key = ([name, labels]: Series) => (labels === undefined ? name : `${name}{
 
 /** What a Prometheus scrape of `url` gets. */
 async function scrape(url: string): Promise<MetricSample[]> {
-  const res = await request("GET", url);
+  const res = await call("GET", url);
   expect(res.status, `GET ${url}`).to.equal(200);
   expect(res.headers.get("content-type"), url).to.match(/^text\/plain/);
   return parseMetrics(res.body);
@@ -70,7 +73,7 @@ describe("metrics (GET /metrics)", function () {
     await ensureInStock(["orange", "apple"]);
     // Nothing else moves them meanwhile: two reads a second apart agree.
     let before = await read();
-    await eventually(
+    await pollUntil(
       "the counters to stand still",
       async () => {
         await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -79,7 +82,7 @@ describe("metrics (GET /metrics)", function () {
         before = again;
         return still;
       },
-      60_000,
+      { timeoutMs: 60_000 },
     );
 
     const orders: NewOrder[] = [
@@ -97,13 +100,13 @@ describe("metrics (GET /metrics)", function () {
 
     // order-processor counts in the activities, before the workflow ends; notifications as they arrive.
     let after: Record<string, number> = {};
-    await eventually(
+    await pollUntil(
       "notifications to count 13 delivered",
       async () => {
         after = await read();
         return after["orders_notifications_delivered_total"]! - before["orders_notifications_delivered_total"]! >= 13;
       },
-      30_000,
+      { timeoutMs: 30_000 },
     );
     expect(moved(before, after)).to.deep.equal({
       "orders_placed_total": 3,
@@ -117,8 +120,12 @@ describe("metrics (GET /metrics)", function () {
       "orders_step_duration_seconds_count{processPayment,success}": 2,
       "orders_step_duration_seconds_count{shipOrder,success}": 1,
       "orders_step_duration_seconds_count{shipOrder,failure}": 1,
+      // Each undo is registered before its step: the out-of-stock order's release runs too
+      // (it has nothing to undo, and is no compensation); the unshipped order's cancel
+      // finds no shipment (nothing cancelled, nothing said).
+      "orders_step_duration_seconds_count{cancelShipment,success}": 1,
       "orders_step_duration_seconds_count{refundPayment,success}": 1,
-      "orders_step_duration_seconds_count{releaseInventory,success}": 1,
+      "orders_step_duration_seconds_count{releaseInventory,success}": 2,
       "orders_notifications_delivered_total": 13,
     });
   });

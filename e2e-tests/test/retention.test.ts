@@ -7,7 +7,9 @@
 import path from "node:path";
 import { expect } from "chai";
 import { repoRoot, startTestStack, type TestStack } from "@dapr-orders/local-stack";
-import { ensureInStock, eventually, getOrder, request, waitUntilFinished, type OrderView } from "./http.js";
+import { call } from "@dapr-orders/service-kit/http-client";
+import { pollUntil } from "@dapr-orders/service-kit/poll";
+import { ensureInStock, getOrder, waitUntilFinished, type OrderView } from "./http.js";
 import { credentials, settings, settingsEnv, urls } from "./target.js";
 
 const retention = "5s";
@@ -39,12 +41,14 @@ describe("retention of finished orders", function () {
 
   /** The workflow's state as Dapr has it: its status, or 404 once purged. */
   const workflowStatus = async (id: string) => {
-    const res = await request("GET", `${sidecar}/v1.0/workflows/dapr/${id}`, { headers: { "dapr-api-token": credentials.tokens("order-processor").daprApiToken } });
+    const res = await call("GET", `${sidecar}/v1.0/workflows/dapr/${id}`, {
+      headers: { "dapr-api-token": credentials.tokens("order-processor").daprApiToken },
+    });
     if (res.status !== 200 && res.status !== 404) throw new Error(`the sidecar answered ${res.status}: ${JSON.stringify(res.body)}`);
     return res.status === 404 ? 404 : (res.body.runtimeStatus as string);
   };
-  const purged = (id: string) => eventually(`the workflow of order ${id} to be purged`, async () => (await workflowStatus(id)) === 404, 90_000);
-  const place = (body: object, key: string) => request("POST", `${urls.orders}/orders`, { json: body, headers: { "Idempotency-Key": key } });
+  const purged = (id: string) => pollUntil(`the workflow of order ${id} to be purged`, async () => (await workflowStatus(id)) === 404, { timeoutMs: 90_000 });
+  const place = (body: object, key: string) => call("POST", `${urls.orders}/orders`, { json: body, headers: { "Idempotency-Key": key } });
 
   it("purges a completed order's workflow, and still answers for the order and its Idempotency-Key", async () => {
     const body = { customer: "joni", item: "kiwi", total: 12 };
@@ -83,7 +87,7 @@ describe("retention of finished orders", function () {
   });
 
   it("answers 404 for an order it never had", async () => {
-    const res = await request("GET", `${urls.orders}/orders/9b1d5e7a-3c2f-4e8b-a6d4-0f1e2d3c4b5a`);
+    const res = await call("GET", `${urls.orders}/orders/9b1d5e7a-3c2f-4e8b-a6d4-0f1e2d3c4b5a`);
     expect(res.status).to.equal(404);
   });
 });

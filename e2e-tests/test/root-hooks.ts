@@ -5,7 +5,7 @@ import { exec } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { repoRoot, startTestStack, type TestStack } from "@dapr-orders/local-stack";
-import { eventually } from "./http.js";
+import { pollUntil } from "@dapr-orders/service-kit/poll";
 import { credentials, setStackControl, settingsEnv, sidecars, stackKind, urls } from "./target.js";
 
 let running: TestStack | undefined;
@@ -64,7 +64,7 @@ function externalControl() {
     async restart(appId: string) {
       await promisify(exec)(command.replaceAll("{app}", appId));
       const url = `${baseUrl[appId]!()}/healthz`;
-      await eventually(`${appId} to answer after its restart`, async () => (await fetch(url)).ok, 120_000);
+      await pollUntil(`${appId} to answer after its restart`, async () => (await fetch(url)).ok, { timeoutMs: 120_000 });
     },
   };
 }

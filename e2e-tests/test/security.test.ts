@@ -1,5 +1,5 @@
-// Who may do what (docs/spec.md, "Who may do what"; docs/security.md), tried from outside as someone who can
-// reach the ports would: every way in that issue 10 found is refused, and the
+// Who may do what (docs/spec.md, "Who may do what"; docs/security.md), tried from
+// outside as someone who can reach the ports would: every way in is refused, and the
 // legitimate path (the operator signed in on the dashboard, the apps through their
 // sidecars) still works.
 import http from "node:http";
@@ -7,7 +7,9 @@ import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { io } from "socket.io-client";
 import { freePort } from "@dapr-orders/local-stack";
-import { approve, asOperator, ensureInStock, eventually, getOrder, operatorSession, placeOrder, request, stock, waitUntilFinished } from "./http.js";
+import { call } from "@dapr-orders/service-kit/http-client";
+import { pollUntil } from "@dapr-orders/service-kit/poll";
+import { approve, asOperator, ensureInStock, getOrder, operatorSession, placeOrder, stock, waitUntilFinished } from "./http.js";
 import { NotificationFeed } from "./notifications.js";
 import { credentials, settings, sidecars, stackControl, stackKind, urls } from "./target.js";
 
@@ -15,7 +17,7 @@ import { credentials, settings, sidecars, stackControl, stackKind, urls } from "
 async function awaitingApproval(customer: string): Promise<string> {
   await ensureInStock(["pear"]);
   const { id } = await placeOrder({ customer, item: "pear", total: settings.approvalThreshold + 500 });
-  await eventually(`order ${id} to wait for approval`, async () => (await getOrder(id)).awaiting_approval, 30_000);
+  await pollUntil(`order ${id} to wait for approval`, async () => (await getOrder(id)).awaiting_approval, { timeoutMs: 30_000 });
   return id;
 }
 
@@ -27,15 +29,15 @@ describe("who may do what", function () {
       const id = await awaitingApproval("mallory's victim");
       const dashboard = `${urls.notifications}/api/orders/${id}/approve`;
       const json = { approved: true };
-      expect((await request("POST", dashboard, { json })).status, "no session").to.equal(401);
-      expect((await request("POST", dashboard, { json, headers: { cookie: "operator_session=made-up" } })).status, "made-up session").to.equal(401);
-      expect((await request("POST", dashboard, { json, headers: { authorization: "Bearer guess" } })).status, "wrong token").to.equal(401);
+      expect((await call("POST", dashboard, { json })).status, "no session").to.equal(401);
+      expect((await call("POST", dashboard, { json, headers: { cookie: "operator_session=made-up" } })).status, "made-up session").to.equal(401);
+      expect((await call("POST", dashboard, { json, headers: { authorization: "Bearer guess" } })).status, "wrong token").to.equal(401);
 
       // order-processor's own route takes its sidecar's calls only (the app token), whatever the body says.
       const direct = `${urls.orders}/orders/${id}/approve`;
       const forged = { approver: "mallory", approved: true };
-      expect((await request("POST", direct, { json: forged })).status, "at order-processor").to.equal(401);
-      expect((await request("POST", direct, { json: forged, headers: { "dapr-api-token": "guess" } })).status).to.equal(401);
+      expect((await call("POST", direct, { json: forged })).status, "at order-processor").to.equal(401);
+      expect((await call("POST", direct, { json: forged, headers: { "dapr-api-token": "guess" } })).status).to.equal(401);
 
       expect((await getOrder(id)).awaiting_approval, "still waiting").to.equal(true);
       expect((await approve(id, "kendall", false)).status, "the operator rejects it").to.equal(200);
@@ -47,7 +49,7 @@ describe("who may do what", function () {
       const feed = await NotificationFeed.connect(urls.notifications);
       try {
         const cookie = await operatorSession("kendall");
-        const forged = await request("POST", `${urls.notifications}/api/orders/${id}/approve`, {
+        const forged = await call("POST", `${urls.notifications}/api/orders/${id}/approve`, {
           json: { approver: "mallory", approved: true },
           headers: { cookie },
         });
@@ -69,7 +71,7 @@ describe("who may do what", function () {
 
     it("lets an API client approve with Authorization: Bearer <operator token>, as OPERATOR_NAME", async () => {
       const id = await awaitingApproval("api client");
-      const res = await request("POST", `${urls.notifications}/api/orders/${id}/approve`, { json: { approved: false }, headers: asOperator() });
+      const res = await call("POST", `${urls.notifications}/api/orders/${id}/approve`, { json: { approved: false }, headers: asOperator() });
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
       expect(res.body).to.include({ approver: "operator", approved: false });
       await waitUntilFinished(id);
@@ -87,20 +89,20 @@ describe("who may do what", function () {
         ["DELETE", `${urls.inventory}/api/v1/inventory`],
       ];
       for (const [method, url] of attempts) {
-        const res = await request(method, url, { json: {} });
+        const res = await call(method, url, { json: {} });
         expect(res.status, `${method} ${url}`).to.equal(401);
-        const guessed = await request(method, url, { json: {}, headers: { authorization: "Bearer guess", "dapr-api-token": "guess" } });
+        const guessed = await call(method, url, { json: {}, headers: { authorization: "Bearer guess", "dapr-api-token": "guess" } });
         expect(guessed.status, `${method} ${url} with guessed tokens`).to.equal(401);
       }
       expect(await stock()).to.deep.equal(before);
     });
 
     it("clears and restocks for the operator", async () => {
-      const cleared = await request("DELETE", `${urls.notifications}/api/inventory`, { headers: asOperator() });
+      const cleared = await call("DELETE", `${urls.notifications}/api/inventory`, { headers: asOperator() });
       expect(cleared.status, JSON.stringify(cleared.body)).to.equal(200);
       expect(await stock()).to.deep.equal({});
       const cookie = await operatorSession("kendall");
-      const restocked = await request("POST", `${urls.notifications}/api/inventory/restock`, { json: {}, headers: { cookie } });
+      const restocked = await call("POST", `${urls.notifications}/api/inventory/restock`, { json: {}, headers: { cookie } });
       expect(restocked.status, JSON.stringify(restocked.body)).to.equal(200);
       expect(Object.values(await stock())).to.deep.equal(settings.items.map(() => settings.restockQuantity));
     });
@@ -120,7 +122,7 @@ describe("who may do what", function () {
         };
         const cloudEvent = { specversion: "1.0", id: randomUUID(), type: "com.dapr.event.sent", source: "order-processor", data: forged };
         for (const headers of [{}, { "dapr-api-token": "guess" }] as Record<string, string>[]) {
-          const res = await request("POST", `${urls.notifications}/notifications`, { json: cloudEvent, contentType: "application/cloudevents+json", headers });
+          const res = await call("POST", `${urls.notifications}/notifications`, { json: cloudEvent, contentType: "application/cloudevents+json", headers });
           expect(res.status).to.equal(401);
         }
         // A real order's notifications still arrive, after the forged one would have.
@@ -187,7 +189,7 @@ describe("who may do what", function () {
   describe("Dapr: which sidecar may invoke what", () => {
     /** Invokes `target`'s `path` through `caller`'s sidecar, with the caller's Dapr API token. */
     async function invoke(caller: string, target: string, method: string, path: string, token = credentials.tokens(caller).daprApiToken) {
-      return request(method, `${sidecars[caller]}/v1.0/invoke/${target}/method/${path}`, {
+      return call(method, `${sidecars[caller]}/v1.0/invoke/${target}/method/${path}`, {
         json: method === "GET" ? undefined : { id: randomUUID(), customer: "mallory", item: "kiwi", total: 5 },
         headers: { "dapr-api-token": token },
       });

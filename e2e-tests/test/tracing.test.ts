@@ -4,7 +4,9 @@
 // dashboard's notifications carry its trace id. Skipped where there is no Zipkin (a
 // local stack without Java).
 import { expect } from "chai";
-import { ensureInStock, eventually, placeOrder, request, waitUntilFinished } from "./http.js";
+import { call } from "@dapr-orders/service-kit/http-client";
+import { pollUntil } from "@dapr-orders/service-kit/poll";
+import { ensureInStock, placeOrder, waitUntilFinished } from "./http.js";
 import { straightThrough } from "./messages.js";
 import { NotificationFeed } from "./notifications.js";
 import { urls } from "./target.js";
@@ -55,14 +57,14 @@ describe("tracing", function () {
     // Zipkin finds the order's workflow in that one trace only.
     const query = new URLSearchParams({ serviceName: "order-processor", annotationQuery: `durabletask.task.instance_id=${id}`, lookback: "3600000", limit: "10" });
     let traces: Span[][] = [];
-    await eventually(
+    await pollUntil(
       "Zipkin to have the order's workflow",
       async () => {
-        const res = await request("GET", `${urls.zipkin}/api/v2/traces?${query}`);
+        const res = await call("GET", `${urls.zipkin}/api/v2/traces?${query}`);
         traces = res.body as Span[][];
         return res.status === 200 && traces.length > 0;
       },
-      60_000,
+      { timeoutMs: 60_000 },
     );
     expect(traces.map((t) => t[0]!.traceId)).to.deep.equal([traceId]);
 
@@ -72,14 +74,14 @@ describe("tracing", function () {
       ...apps.filter((app) => !spans.some((s) => s.localEndpoint?.serviceName === app)),
       ...workflowSpans.filter((name) => !spans.some((s) => s.name?.startsWith(name))),
     ];
-    await eventually(
+    await pollUntil(
       "the trace to hold every app and the workflow",
       async () => {
-        const res = await request("GET", `${urls.zipkin}/api/v2/trace/${traceId}`);
+        const res = await call("GET", `${urls.zipkin}/api/v2/trace/${traceId}`);
         spans = res.status === 200 ? (res.body as Span[]) : [];
         return missing().length === 0;
       },
-      60_000,
+      { timeoutMs: 60_000 },
     ).catch((err: Error) => {
       throw new Error(`${err.message}; missing: ${missing().join(", ")}; spans: ${spans.map((s) => `${s.localEndpoint?.serviceName}:${s.name}`).join(", ")}`);
     });

@@ -6,16 +6,7 @@
 // Orders for the same item take turns, so each can compare the stock of its item
 // before and after it.
 import { expect } from "chai";
-import {
-  approve,
-  ensureInStock,
-  placeOrder,
-  restock,
-  stockOf,
-  waitUntilFinished,
-  type NewOrder,
-  type OrderView,
-} from "./http.js";
+import { approve, ensureInStock, type NewOrder, type OrderView, placeOrder, restock, stockOf, waitUntilFinished } from "./http.js";
 import { announcedDeadline, approvedAndShipped, expectMessages, say, straightThrough } from "./messages.js";
 import { NotificationFeed, type OrderEvent } from "./notifications.js";
 import { settings, urls } from "./target.js";

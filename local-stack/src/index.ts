@@ -1,4 +1,5 @@
-export { accessControlFile, start, LocalStack, prefixedLines, repoRoot, type AppEndpoints, type StartOptions } from "./stack.js";
+export { accessControlFile, start, LocalStack, prefixedLines, type AppEndpoints, type StartOptions } from "./stack.js";
+export { repoRoot } from "./repo-root.js";
 export { stackSecrets, tokenVariable, type AppSecrets, type StackSecrets } from "./secrets.js";
 export { parseRunFile, readRunFile, type AppSpec, type Topology } from "./run-file.js";
 export type { LineSink } from "./process.js";

@@ -10,7 +10,9 @@
 // LOCAL_STACK_DATA_DIR for the data folder (.cache/local-stack by default);
 // DAPR_BIN_DIR for Dapr binaries of the pinned version (see scripts/dapr-binaries.sh);
 // TRACE_SAMPLING_RATE (0 to 1, 1 by default) for how many orders are traced, when
-// Java is there to run Zipkin (else tracing is off; TRACING=off turns it off too).
+// Java is there to run Zipkin (else tracing is off; TRACING=off turns it off too);
+// STACK_OUTPUT=all for every line of every process (by default the apps' lines, and
+// the warnings and errors of the sidecars and the rest: output-filter.ts);
 // WORKFLOW_STATE_RETENTION (a Go duration, 24h by default: local-config.yaml) for how long a
 // finished workflow's state is kept; REDIS_MAXMEMORY (1gb by default) for the private
 // Redis's memory limit (noeviction: past it, writes are refused, no key is dropped).
@@ -19,20 +21,22 @@
 import { LocalStack, prefixedLines, readRunFile, repoRoot } from "./index.js";
 import path from "node:path";
 import { parseReplicas, withReplicas } from "./run-file.js";
+import { filteredLines, parseOutputMode } from "./output-filter.js";
 
 const output = prefixedLines(process.stdout);
 const say = (line: string) => output("local-stack", line);
 
-const topology = (() => {
+const { topology, outputMode } = (() => {
   try {
-    return withReplicas(readRunFile(path.join(repoRoot, "dapr.yaml")), parseReplicas(process.env.REPLICAS));
+    const outputMode = parseOutputMode(process.env.STACK_OUTPUT);
+    return { topology: withReplicas(readRunFile(path.join(repoRoot, "dapr.yaml")), parseReplicas(process.env.REPLICAS)), outputMode };
   } catch (err) {
     say(`could not start: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
 })();
 const stack = new LocalStack(topology, {
-  output,
+  output: filteredLines(output, outputMode, topology.apps.map((app) => app.name)),
   dataDir: process.env.LOCAL_STACK_DATA_DIR || undefined,
   ...(process.env.TRACING === "off" ? { tracing: false } : {}),
 });
@@ -72,11 +76,12 @@ say(`  orders API  ${url("order-processor")}/orders`);
 say(`  inventory   ${url("inventory")}/api/v1/inventory`);
 for (const app of stack.apps) say(`  ${app.name.padEnd(18)} ${app.url}, its sidecar ${app.daprUrl}`);
 say(`  Redis ${stack.redis}, data in ${path.relative(process.cwd(), stack.dataDir) || "."}`);
-if (stack.zipkinUrl !== undefined) say(`  traces      ${stack.zipkinUrl.replace("127.0.0.1", "localhost")}/zipkin/ (Zipkin; each order's card links to its trace)`);
+if (stack.zipkinUrl !== undefined)
+  say(`  traces      ${stack.zipkinUrl.replace("127.0.0.1", "localhost")}/zipkin/ (Zipkin; each order's card links to its trace)`);
 say("  Dapr: mTLS between sidecars (Sentry), the access control of dapr-components/access-control.yaml, API and app tokens of this run");
 say(process.env.OPERATOR_TOKEN ? "  operator: sign in with OPERATOR_TOKEN" : "  operator: sign in with the login URL notifications printed above");
 say("Ctrl-C stops everything.");
 
 const failure = await stack.stopped;
-say(failure === undefined ? "stopped" : "stopped after a failure");
+say(failure === undefined ? "stopped" : `stopped after a failure: ${failure.message}`);
 process.exit(failure === undefined ? 0 : 1);

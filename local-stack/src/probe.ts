@@ -1,64 +1,12 @@
-// Waiting for things to answer: poll with a deadline, never a fixed sleep. And
-// waiting, bounded, until the ports the stack needs are free before it starts anything.
+// Whether a process answers yet (stack.ts polls these with service-kit's pollUntil),
+// and waiting, bounded, until the ports the stack needs are free before it starts anything.
 import net from "node:net";
-
-export interface PollOptions {
-  /** Epoch milliseconds after which polling gives up. */
-  deadline: number;
-  intervalMs?: number;
-  /** Checked before each try: throw to give up at once (a process died, say). */
-  abort?: () => void;
-}
-
-/** Calls `check` until it returns true; throws `${what} did not answer ...` at the deadline. */
-export async function pollUntil(what: string, check: () => Promise<boolean>, options: PollOptions): Promise<void> {
-  const { deadline, intervalMs = 200, abort } = options;
-  let lastError = "";
-  for (;;) {
-    abort?.();
-    try {
-      if (await check()) return;
-    } catch (err) {
-      lastError = `: ${err instanceof Error ? err.message : String(err)}`;
-    }
-    if (Date.now() >= deadline) throw new Error(`${what} did not answer in time${lastError}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+import { call } from "@dapr-orders/service-kit/http-client";
 
 /** True if GET `url` answers with `status` (any 2xx when omitted). */
 export async function httpAnswers(url: string, status?: number): Promise<boolean> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-  await res.arrayBuffer();
-  return status === undefined ? res.ok : res.status === status;
-}
-
-/**
- * True if a Redis server at host:port answers PING (after AUTH with `password`, when
- * one is given; a wrong password is an error).
- */
-export function redisAnswers(host: string, port: number, password = ""): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
-    socket.setTimeout(2000, () => socket.destroy(new Error("timed out")));
-    const expected = password === "" ? 1 : 2; // the answers to AUTH and PING
-    let reply = "";
-    socket.on("connect", () => socket.write((password === "" ? "" : command("AUTH", password)) + command("PING")));
-    socket.on("data", (chunk) => {
-      reply += chunk.toString();
-      const lines = reply.split("\r\n").slice(0, -1);
-      if (lines.length < expected) return;
-      socket.end();
-      if (password !== "" && lines[0] !== "+OK") reject(new Error(`Redis refused the password: ${lines[0]}`));
-      else resolve(lines[expected - 1]!.startsWith("+PONG"));
-    });
-    socket.on("error", reject);
-  });
-}
-
-/** A Redis command in the protocol's array form (any bytes in its arguments). */
-function command(...args: string[]): string {
-  return `*${args.length}\r\n` + args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join("");
+  const answer = await call("GET", url, { timeoutMs: 2000 });
+  return status === undefined ? answer.status >= 200 && answer.status < 300 : answer.status === status;
 }
 
 export interface PortWaitOptions {

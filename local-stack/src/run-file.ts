@@ -44,17 +44,7 @@ export interface Topology {
 }
 
 const sharedFields = ["resourcesPath", "configFilePath", "env", "logLevel", "placementHostAddress", "schedulerHostAddress"];
-const appFields = [
-  ...sharedFields,
-  "appID",
-  "appDirPath",
-  "appPort",
-  "daprHTTPPort",
-  "daprGRPCPort",
-  "daprInternalGRPCPort",
-  "metricsPort",
-  "command",
-];
+const appFields = [...sharedFields, "appID", "appDirPath", "appPort", "daprHTTPPort", "daprGRPCPort", "daprInternalGRPCPort", "metricsPort", "command"];
 
 export function readRunFile(file: string): Topology {
   return parseRunFile(readFileSync(file, "utf8"), path.dirname(path.resolve(file)), file);
@@ -166,7 +156,10 @@ export function withReplicas(topology: Topology, counts: Record<string, number>,
 /** "order-processor=2,inventory=2" (REPLICAS) -> { "order-processor": 2, inventory: 2 }; "" -> {}. */
 export function parseReplicas(text: string | undefined): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const entry of (text ?? "").split(",").map((e) => e.trim()).filter((e) => e !== "")) {
+  for (const entry of (text ?? "")
+    .split(",")
+    .map((e) => e.trim())
+    .filter((e) => e !== "")) {
     const match = /^([a-z0-9-]+)=(\d+)$/.exec(entry);
     if (match === null) throw new Error(`REPLICAS: "${entry}" is not <app id>=<count>, e.g. order-processor=2`);
     counts[match[1]!] = Number(match[2]);

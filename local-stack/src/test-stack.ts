@@ -60,7 +60,7 @@ export async function startTestStack({ logFile, env, onSignal, replicas, workflo
     });
   } catch (err) {
     await cleanUp();
-    throw new Error(`the local stack did not start (see ${shownLog}): ${String(err)}`);
+    throw new Error(`the local stack did not start (see ${shownLog}): ${String(err)}`, { cause: err });
   }
   console.log(`  local stack started in ${seconds(started)} s; its output is in ${shownLog}`);
 

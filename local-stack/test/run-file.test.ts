@@ -73,13 +73,7 @@ describe("run file (dapr.yaml)", () => {
       "shipping",
     ]);
     const second = topology.apps[1]!;
-    expect([second.appId, second.replica, second.appPort, second.daprHttpPort, second.daprGrpcPort]).to.deep.equal([
-      "order-processor",
-      2,
-      3010,
-      3510,
-      3610,
-    ]);
+    expect([second.appId, second.replica, second.appPort, second.daprHttpPort, second.daprGrpcPort]).to.deep.equal(["order-processor", 2, 3010, 3510, 3610]);
     expect([second.daprInternalGrpcPort, second.metricsPort]).to.deep.equal([3710, 9100]);
     expect(topology.apps[0]!.appPort, "the first replica keeps its ports").to.equal(3000);
     const all = withReplicas(readRunFile(path.join(repoRoot, "dapr.yaml")), {

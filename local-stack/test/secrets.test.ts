@@ -3,11 +3,15 @@ import { existsSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { expect } from "chai";
-import { redisAnswers } from "../src/probe.js";
+import { pollUntil } from "@dapr-orders/service-kit/poll";
+import { redisAnswers } from "../src/redis.js";
 import { randomToken, stackSecrets, tokenVariable } from "../src/secrets.js";
 
 const findRedisServer = () =>
-  (process.env.PATH ?? "").split(path.delimiter).map((dir) => path.join(dir, "redis-server")).find((file) => existsSync(file));
+  (process.env.PATH ?? "")
+    .split(path.delimiter)
+    .map((dir) => path.join(dir, "redis-server"))
+    .find((file) => existsSync(file));
 
 describe("the stack's secrets", () => {
   const apps = ["order-processor", "payments"];
@@ -56,13 +60,12 @@ describe("redisAnswers with a password", function () {
     const redis = spawn(binary!, ["-", "--port", String(port), "--bind", "127.0.0.1", "--save", ""], { stdio: ["pipe", "ignore", "ignore"] });
     redis.stdin.end('requirepass "s3cret with spaces"\n');
     try {
-      const deadline = Date.now() + 5000;
-      while (!(await redisAnswers("127.0.0.1", port, "s3cret with spaces").catch(() => false))) {
-        if (Date.now() > deadline) throw new Error("redis-server did not start");
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await pollUntil("redis-server to answer", () => redisAnswers("127.0.0.1", port, "s3cret with spaces"), { timeoutMs: 5000, intervalMs: 50 });
       expect(await redisAnswers("127.0.0.1", port), "no password").to.equal(false);
-      const wrong = await redisAnswers("127.0.0.1", port, "guess").then(() => "answered", (err: Error) => err.message);
+      const wrong = await redisAnswers("127.0.0.1", port, "guess").then(
+        () => "answered",
+        (err: Error) => err.message,
+      );
       expect(wrong).to.match(/^Redis refused the password/);
     } finally {
       redis.kill();

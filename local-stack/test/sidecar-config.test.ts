@@ -2,11 +2,17 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
-import { repoRoot } from "../src/stack.js";
+import { repoRoot } from "../src/repo-root.js";
 import { sidecarConfig } from "../src/sidecar-config.js";
 
 const localConfig = readFileSync(path.join(repoRoot, "dapr-components", "local-config.yaml"), "utf8");
-type Spec = { spec: { tracing?: { samplingRate: string; zipkin: { endpointAddress: string } }; nameResolution: { configuration: Record<string, unknown> }; workflow: unknown } };
+type Spec = {
+  spec: {
+    tracing?: { samplingRate: string; zipkin: { endpointAddress: string } };
+    nameResolution: { configuration: Record<string, unknown> };
+    workflow: unknown;
+  };
+};
 
 describe("the sidecars' Configuration under the local stack", () => {
   it("sends spans to the stack's Zipkin, at the file's sampling rate, and keeps the rest", () => {

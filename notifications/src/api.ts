@@ -1,12 +1,15 @@
 // The dashboard's actions: the page calls these, and each goes on to the app that
 // owns it through notifications' Dapr sidecar (backend.ts). Placing an order and
-// reading the inventory are open to anyone; approving or rejecting, restocking and
-// clearing need the operator (operator.ts), whose name an approval carries. A 400,
-// 404 or 409 of the other app comes back with the same status and its error; any
-// other failure (the app or Dapr failed, refused notifications, or could not be
-// reached) is a 502 with a short public message, logged in full.
+// reading the inventory are open to anyone (placing an order a limited number of times
+// per client address and window: 429 with Retry-After past it); approving or
+// rejecting, restocking and clearing need the operator (operator.ts), whose name an
+// approval carries. A 400, 404, 409 or 503 of the other app comes back with the same
+// status and its error; any other failure (the app or Dapr failed, refused
+// notifications, or could not be reached) is a 502 with a short public message,
+// logged in full.
 import type { Context, Middleware } from "koa";
-import { HttpError, InvocationError, jsonBody, parseBody, Router, z, type Logger } from "@dapr-orders/service-kit";
+import { customerName, HttpError, InvocationError, isOrderId, itemName, notFound, orderTotal, parseBody, Router, z, type Logger } from "@dapr-orders/service-kit";
+import type { RateLimit } from "./operator.js";
 import type { StoreSize } from "./store-size.js";
 
 export interface StockItem {
@@ -36,17 +39,22 @@ export interface DashboardOptions {
   logger: Logger;
   /** ZIPKIN_UI_URL: where the page links an order's trace; empty when tracing is off. */
   zipkinUiUrl?: string;
+  /** Counts the orders each client address places; no limit when unset. */
+  orderLimit?: RateLimit;
   /** How big the state's Redis is (store-size.ts), for GET /api/store. */
   storeSize?: () => Promise<StoreSize>;
 }
 
 /** A body with nothing to say: `{}` (restock takes no settings: any field is a 400). */
-const nothing = z.strictObject({});
+export const nothing = z.strictObject({});
+
+/** An order as the page sends it: order-processor's fields, checked here too. */
+export const newOrder = z.strictObject({ customer: customerName, item: itemName, total: orderTotal });
 
 /** An approval as the page sends it: the decision only; the approver is the operator. */
-const decision = z.strictObject({ approved: z.boolean() });
+export const decision = z.strictObject({ approved: z.boolean() });
 
-export function dashboardRoutes({ backend, operatorRequired, logger, zipkinUiUrl = "", storeSize }: DashboardOptions): Router {
+export function dashboardRoutes({ backend, operatorRequired, logger, zipkinUiUrl = "", orderLimit, storeSize }: DashboardOptions): Router {
   const router = new Router({ prefix: "/api" });
   const passErrors = <T>(ctx: Context, call: Promise<T>) => passOn(ctx, call, logger);
 
@@ -67,8 +75,12 @@ export function dashboardRoutes({ backend, operatorRequired, logger, zipkinUiUrl
   });
 
   router.post("/orders", async (ctx) => {
-    // order-processor validates the order: its 400 names the field.
-    const { customer, item, total } = jsonBody(ctx);
+    const wait = (await orderLimit?.take(ctx.ip)) ?? 0;
+    if (wait > 0) {
+      ctx.set("Retry-After", String(wait));
+      throw new HttpError(429, `too many orders from this address: try again in ${wait} s`);
+    }
+    const { customer, item, total } = parseBody(ctx, newOrder);
     const key = ctx.get("Idempotency-Key") || undefined; // order-processor checks it
     const { instance_id } = await passErrors(ctx, backend.placeOrder({ customer, item, total }, key));
     ctx.state.logFields = { order_id: instance_id };
@@ -81,6 +93,9 @@ export function dashboardRoutes({ backend, operatorRequired, logger, zipkinUiUrl
     const approver = ctx.state.operator as string;
     ctx.state.logFields = { order_id: id, operator: approver };
     const { approved } = parseBody(ctx, decision);
+    // An id that is not an order id names no order (as at order-processor): not passed on,
+    // since Dapr cannot carry every string in a path (a control character is its 500).
+    if (!isOrderId(id)) throw notFound(`no order ${id}`);
     ctx.body = await passErrors(ctx, backend.decide(id, { approver, approved }));
   });
 
@@ -104,7 +119,7 @@ export function dashboardRoutes({ backend, operatorRequired, logger, zipkinUiUrl
 }
 
 /** What the apps answer on purpose, with their own error, and the page may show. */
-const passedOn = new Set([400, 404, 409]);
+const passedOn = new Set([400, 404, 409, 503]);
 
 /** The other app's 400, 404 or 409 as ours, with its error; anything else as a 502 that says only which app failed. */
 async function passOn<T>(ctx: Context, call: Promise<T>, logger: Logger): Promise<T> {
@@ -113,6 +128,7 @@ async function passOn<T>(ctx: Context, call: Promise<T>, logger: Logger): Promis
   } catch (err) {
     if (!(err instanceof InvocationError)) throw err;
     if (err.status !== undefined && passedOn.has(err.status) && err.appError !== undefined) {
+      if (err.status === 503) ctx.set("Retry-After", "5");
       throw new HttpError(err.status, err.appError);
     }
     logger.error("a dashboard action failed", { err: err.message, ...ctx.state.logFields });

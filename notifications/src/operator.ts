@@ -2,23 +2,37 @@
 // the operator token (OPERATOR_TOKEN, or the one notifications makes and prints at
 // start) signs in with it on the page, under a name, and gets a session: an HttpOnly,
 // SameSite=Strict cookie naming a session kept in Redis (so every instance knows it)
-// for a while. The name an approval carries is the session's. An API client sends
+// for a while. The name an approval carries is the session's. A session holds a hash
+// of the token that opened it: once the token is changed (a leaked one replaced),
+// every session opened with the old one is over. With a secure cookie (behind TLS),
+// the cookie is Secure and named with the __Host- prefix. An API client sends
 // `Authorization: Bearer <operator token>` instead, and acts as OPERATOR_NAME.
 //
-// Wrong tokens are counted per client address: past the limit, that address is
-// refused (429) for the rest of the window, also with the right token.
-import { randomBytes } from "node:crypto";
+// Every try of a token is counted per client address before the token is checked (so
+// parallel guesses cannot all be checked before any is counted), and a right one is
+// given back: past the limit of wrong ones, that address is refused (429) for the rest
+// of the window, also with the right token.
+import { createHash, randomBytes } from "node:crypto";
 import type { Context, Middleware } from "koa";
 import { approverName, HttpError, parseBody, Router, sameSecret, z } from "@dapr-orders/service-kit";
 
+/** A session: the operator's name, and the hash of the token it was opened with (tokenHash). */
+export interface Session {
+  name: string;
+  token: string;
+}
+
 /** The operators' sessions, by the id their cookie holds. */
 export interface Sessions {
-  /** Starts a session for the operator named `name`; its id. */
-  start(name: string): Promise<string>;
-  /** The operator of the session, or undefined when there is none (unknown, ended or expired). */
-  operator(id: string): Promise<string | undefined>;
+  /** Starts a session; its id. */
+  start(session: Session): Promise<string>;
+  /** The session, or undefined when there is none (unknown, ended or expired). */
+  get(id: string): Promise<Session | undefined>;
   end(id: string): Promise<void>;
 }
+
+/** What a session keeps of the token it was opened with. */
+export const tokenHash = (token: string) => createHash("sha256").update(`operator-session:${token}`).digest("hex");
 
 /** A limit on how often something may happen per key (a client address) in a window of time. */
 export interface RateLimit {
@@ -26,7 +40,12 @@ export interface RateLimit {
   retryAfter(key: string): Promise<number>;
   /** Counts one more for `key`; the seconds before it may try again when that went over the limit, else 0. */
   take(key: string): Promise<number>;
+  /** Takes back one that was counted for `key`. */
+  giveBack(key: string): Promise<void>;
 }
+
+/** No limit: for a limit that is turned off (0). */
+export const noLimit: RateLimit = { retryAfter: async () => 0, take: async () => 0, giveBack: async () => {} };
 
 export interface OperatorOptions {
   /** The operator token. */
@@ -38,19 +57,32 @@ export interface OperatorOptions {
   failedLogins: RateLimit;
   /** How long a session lasts, in seconds (the cookie's Max-Age). */
   sessionTtlSeconds: number;
+  /** A Secure cookie with the __Host- prefix, for a dashboard served over HTTPS (SECURE_COOKIE). */
+  secureCookie?: boolean;
 }
 
 export const sessionCookie = "operator_session";
+/** The cookie's name with SECURE_COOKIE: a browser keeps it for HTTPS, this host and path / only. */
+export const secureSessionCookie = `__Host-${sessionCookie}`;
+
+/** The shortest OPERATOR_TOKEN that notifications starts with. */
+export const minTokenLength = 24;
 
 /** A new random token: what notifications uses when OPERATOR_TOKEN is not set. */
 export const newOperatorToken = () => randomBytes(24).toString("base64url");
 
-const login = z.strictObject({ token: z.string().min(1, "must be the operator token").max(200), name: approverName });
+export const login = z.strictObject({ token: z.string().min(1, "must be the operator token").max(200), name: approverName });
 
 const signInHint = "sign in as the operator (with the login URL notifications printed at start), or send Authorization: Bearer <operator token>";
 
 export class Operator {
-  constructor(private readonly options: OperatorOptions) {}
+  private readonly cookie: string;
+  private readonly tokenHash: string;
+
+  constructor(private readonly options: OperatorOptions) {
+    this.cookie = options.secureCookie === true ? secureSessionCookie : sessionCookie;
+    this.tokenHash = tokenHash(options.token);
+  }
 
   /** The operator token. */
   get token(): string {
@@ -71,31 +103,35 @@ export class Operator {
     router.post("/", async (ctx) => {
       const { token, name } = parseBody(ctx, login);
       await this.check(ctx, token);
-      const id = await this.options.sessions.start(name);
-      ctx.cookies.set(sessionCookie, id, {
-        httpOnly: true,
-        sameSite: "strict",
-        path: "/",
-        maxAge: this.options.sessionTtlSeconds * 1000,
-        overwrite: true,
-      });
+      const id = await this.options.sessions.start({ name, token: this.tokenHash });
+      this.setCookie(ctx, id, this.options.sessionTtlSeconds * 1000);
       ctx.body = { operator: name };
     });
     router.get("/", async (ctx) => {
       ctx.body = { operator: (await this.fromSession(ctx)) ?? null };
     });
     router.delete("/", async (ctx) => {
-      const id = ctx.cookies.get(sessionCookie);
+      const id = ctx.cookies.get(this.cookie);
       if (id !== undefined && id !== "") await this.options.sessions.end(id);
-      ctx.cookies.set(sessionCookie, null, { httpOnly: true, sameSite: "strict", path: "/", overwrite: true });
+      this.setCookie(ctx, null);
       ctx.body = { operator: null };
     });
     return router;
   }
 
+  private setCookie(ctx: Context, id: string | null, maxAge?: number): void {
+    const secure = this.options.secureCookie === true;
+    // TLS ends in front of the app: tell the cookie library the connection is secure.
+    if (secure) (ctx.cookies as { secure: boolean }).secure = true;
+    ctx.cookies.set(this.cookie, id, { httpOnly: true, sameSite: "strict", path: "/", secure, overwrite: true, ...(maxAge === undefined ? {} : { maxAge }) });
+  }
+
+  /** The operator's name of the request's session, if it has one, opened with the current token. */
   private async fromSession(ctx: Context): Promise<string | undefined> {
-    const id = ctx.cookies.get(sessionCookie);
-    return id === undefined || id === "" ? undefined : this.options.sessions.operator(id);
+    const id = ctx.cookies.get(this.cookie);
+    if (id === undefined || id === "") return undefined;
+    const session = await this.options.sessions.get(id);
+    return session !== undefined && session.token === this.tokenHash ? session.name : undefined;
   }
 
   private async fromBearer(ctx: Context): Promise<string | undefined> {
@@ -105,18 +141,18 @@ export class Operator {
     return this.options.apiName;
   }
 
-  /** Throws 429 while the client is over its limit of wrong tokens, and 401 for a wrong one (which counts). */
+  /**
+   * Throws 429 while the client is over its limit of wrong tokens, and 401 for a wrong
+   * one. Every try is counted first; a right one is given back.
+   */
   private async check(ctx: Context, token: string): Promise<void> {
     const limit = this.options.failedLogins;
-    const tooMany = (seconds: number) => {
-      ctx.set("Retry-After", String(seconds));
-      return new HttpError(429, `too many wrong operator tokens from this address: try again in ${seconds} s`);
-    };
-    const wait = await limit.retryAfter(ctx.ip);
-    if (wait > 0) throw tooMany(wait);
-    if (sameSecret(token, this.options.token)) return;
-    const waitNow = await limit.take(ctx.ip);
-    if (waitNow > 0) throw tooMany(waitNow);
-    throw new HttpError(401, "the operator token is wrong");
+    const wait = await limit.take(ctx.ip);
+    if (wait > 0) {
+      ctx.set("Retry-After", String(wait));
+      throw new HttpError(429, `too many wrong operator tokens from this address: try again in ${wait} s`);
+    }
+    if (!sameSecret(token, this.options.token)) throw new HttpError(401, "the operator token is wrong");
+    await limit.giveBack(ctx.ip);
   }
 }

@@ -33,6 +33,10 @@ export class RedisRateLimit implements RateLimit {
       throw err; // Redis failed
     }
   }
+
+  async giveBack(key: string): Promise<void> {
+    await this.limiter.reward(key, 1);
+  }
 }
 
 const seconds = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));

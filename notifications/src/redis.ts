@@ -10,6 +10,8 @@ export interface RedisOptions {
   name: string;
   /** REDIS_PASSWORD: sent with AUTH when the connection opens; none when empty or undefined. */
   password?: string | undefined;
+  /** A Redis ACL user to log in as (with `password`); the default user when unset or empty. */
+  username?: string | undefined;
   /**
    * Fail commands at once while disconnected instead of queueing them until the
    * connection is back (for requests that someone waits for).
@@ -20,11 +22,12 @@ export interface RedisOptions {
 }
 
 export function connectRedis(hostPort: string, logger: Logger, options: RedisOptions) {
-  const { name, password, failFast = false, maxReconnectDelayMs = 5000, reportEvery = 20 } = options;
+  const { name, password, username, failFast = false, maxReconnectDelayMs = 5000, reportEvery = 20 } = options;
   const log = logger.child({ redis: hostPort, client: name });
   const client = createClient({
     url: `redis://${hostPort}`,
     ...(password === undefined || password === "" ? {} : { password }),
+    ...(username === undefined || username === "" ? {} : { username }),
     disableOfflineQueue: failFast,
     socket: {
       connectTimeout: 5000,

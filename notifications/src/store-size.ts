@@ -37,7 +37,11 @@ export function redisStoreSize(client: Pick<RedisClient, "info" | "dbSize">): ()
 export function storeSizeGauges(read: () => Promise<StoreSize>): void {
   let pending: Promise<StoreSize> | undefined;
   const once = () => (pending ??= read().finally(() => setImmediate(() => (pending = undefined))));
-  gauge("orders_redis_used_memory_bytes", "Memory that Redis (the state stores, pub/sub and the dashboard's history) uses", async (g) => g.set((await once()).used_memory_bytes));
-  gauge("orders_redis_max_memory_bytes", "Redis's memory limit (maxmemory, noeviction); 0 when it has none", async (g) => g.set((await once()).max_memory_bytes));
+  gauge("orders_redis_used_memory_bytes", "Memory that Redis (the state stores, pub/sub and the dashboard's history) uses", async (g) =>
+    g.set((await once()).used_memory_bytes),
+  );
+  gauge("orders_redis_max_memory_bytes", "Redis's memory limit (maxmemory, noeviction); 0 when it has none", async (g) =>
+    g.set((await once()).max_memory_bytes),
+  );
   gauge("orders_redis_keys", "Keys in Redis's database", async (g) => g.set((await once()).keys));
 }

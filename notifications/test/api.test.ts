@@ -6,6 +6,8 @@ import { Operator } from "../src/operator.js";
 import { FakeBackend, MemoryRateLimit, MemorySessions } from "./fakes.js";
 
 const operatorToken = "0per4tor-token";
+/** An order id as order-processor makes them. */
+const orderId7 = "7c624232-cdec-4b7e-9b7e-1a2b3c4d5e6f";
 /** What an API client sends to act as the operator. */
 const asOperator = { authorization: `Bearer ${operatorToken}` };
 
@@ -29,9 +31,34 @@ describe("dashboard API", () => {
     expect((await request(setup().app, "GET", "/api/tracing")).body).to.deep.equal({ zipkin_url: null });
   });
 
+  it("answers 404 for an approval of an id that is no order id, without passing it on", async () => {
+    const { app, backend } = setup();
+    const res = await request(app, "POST", `/api/orders/${encodeURIComponent("\n$x")}/approve`, { body: { approved: true }, headers: asOperator });
+    expect(res.status).to.equal(404);
+    expect(backend.calls).to.deep.equal([]);
+  });
+
+  it("refuses an order it cannot place itself: 400 naming the field, and 429 past the per-address limit", async () => {
+    const backend = new FakeBackend();
+    const operator = new Operator({ token: operatorToken, apiName: "ops", sessions: new MemorySessions(), failedLogins: new MemoryRateLimit(10), sessionTtlSeconds: 3600 });
+    const routes = new Router().use(dashboardRoutes({ backend, operatorRequired: operator.required, logger: memoryLogger(), orderLimit: new MemoryRateLimit(2, 30) }).routes());
+    const app = createApp({ logger: memoryLogger(), routes });
+    const bad = await request(app, "POST", "/api/orders", { body: { customer: "joni", item: "Kiwi!", total: 1 } });
+    expect(bad.status).to.equal(400);
+    expect(bad.body.field).to.equal("item");
+    expect((await request(app, "POST", "/api/orders", { body: { customer: "joni", item: "kiwi", total: 1 } })).status).to.equal(202);
+    const limited = await request(app, "POST", "/api/orders", { body: { customer: "joni", item: "kiwi", total: 1 } });
+    expect(limited.status).to.equal(429);
+    expect(limited.headers.get("retry-after")).to.equal("30");
+    expect(backend.calls).to.have.length(1);
+  });
+
   it("places an order with order-processor: 202 with its instance id", async () => {
     const { app, backend } = setup();
-    const res = await request(app, "POST", "/api/orders", { body: { customer: "joni", item: "kiwi", total: 121.5, extra: 1 } });
+    const extra = await request(app, "POST", "/api/orders", { body: { customer: "joni", item: "kiwi", total: 121.5, extra: 1 } });
+    expect(extra.status, "a field it does not know").to.equal(400);
+    expect(extra.body.field).to.equal("extra");
+    const res = await request(app, "POST", "/api/orders", { body: { customer: "joni", item: "kiwi", total: 121.5 } });
     expect(res.status).to.equal(202);
     expect(res.body).to.deep.equal({ instance_id: "o-1" });
     expect(backend.calls).to.deep.equal([["placeOrder", { customer: "joni", item: "kiwi", total: 121.5 }]]);
@@ -46,10 +73,10 @@ describe("dashboard API", () => {
 
   it("approves or rejects an order for the operator, under the operator's name", async () => {
     const { app, backend } = setup();
-    const res = await request(app, "POST", "/api/orders/o-7/approve", { body: { approved: false }, headers: asOperator });
+    const res = await request(app, "POST", `/api/orders/${orderId7}/approve`, { body: { approved: false }, headers: asOperator });
     expect(res.status).to.equal(200);
-    expect(res.body).to.deep.equal({ id: "o-7", approver: "ops", approved: false });
-    expect(backend.calls).to.deep.equal([["decide", "o-7", { approver: "ops", approved: false }]]);
+    expect(res.body).to.deep.equal({ id: orderId7, approver: "ops", approved: false });
+    expect(backend.calls).to.deep.equal([["decide", orderId7, { approver: "ops", approved: false }]]);
   });
 
   it("lists the inventory for anyone; restocks and clears it for the operator", async () => {
@@ -67,7 +94,7 @@ describe("dashboard API", () => {
   it("refuses to approve, reject, restock or clear without the operator (401), and calls no one", async () => {
     const { app, backend } = setup();
     const calls: [string, string, object][] = [
-      ["POST", "/api/orders/o-7/approve", { body: { approved: true } }],
+      ["POST", `/api/orders/${orderId7}/approve`, { body: { approved: true } }],
       ["POST", "/api/inventory/restock", { body: {} }],
       ["DELETE", "/api/inventory", {}],
     ];
@@ -91,21 +118,22 @@ describe("dashboard API", () => {
 
   it("refuses an approver in the body, even from the operator: the approver is who is signed in (400)", async () => {
     const { app, backend } = setup();
-    const res = await request(app, "POST", "/api/orders/o-7/approve", { body: { approver: "mallory", approved: true }, headers: asOperator });
+    const res = await request(app, "POST", `/api/orders/${orderId7}/approve`, { body: { approver: "mallory", approved: true }, headers: asOperator });
     expect(res.status).to.equal(400);
     expect(res.body.field).to.equal("approver");
     expect(backend.calls).to.be.empty;
   });
 
-  it("answers the other app's 400, 404 and 409 with the same status and its error", async () => {
+  it("answers the other app's 400, 404, 409 and 503 with the same status and its error", async () => {
     const { app, backend } = setup();
     for (const [status, detail] of [
       [400, "total must be a finite number greater than 0"],
       [404, "no order o-9"],
       [409, "order o-9 is COMPLETED: it no longer takes an approval"],
+      [503, "too many orders are waiting for approval: try again later"],
     ] as const) {
       backend.failWith("order-processor/orders", status, detail, detail);
-      const res = await request(app, "POST", "/api/orders", { body: { customer: "joni", item: "kiwi", total: -1 } });
+      const res = await request(app, "POST", "/api/orders", { body: { customer: "joni", item: "kiwi", total: 1 } });
       expect(res.status).to.equal(status);
       expect(res.body).to.deep.equal({ error: detail });
     }
@@ -123,8 +151,8 @@ describe("dashboard API", () => {
     expect(res.body).to.deep.equal({ error: "inventory answered 500: try again later" });
     // Dapr's own refusal (no error of the app's) is no 403 of ours: its text stays in the log.
     const denied = "access control policy has denied access to id: spiffe://public/ns/default/notifications";
-    backend.failWith("order-processor/orders/o-7/approve", 403, denied);
-    res = await request(app, "POST", "/api/orders/o-7/approve", { body: { approved: true }, headers: asOperator });
+    backend.failWith(`order-processor/orders/${orderId7}/approve`, 403, denied);
+    res = await request(app, "POST", `/api/orders/${orderId7}/approve`, { body: { approved: true }, headers: asOperator });
     expect(res.status).to.equal(502);
     expect(res.body).to.deep.equal({ error: "order-processor answered 403: try again later" });
     expect(JSON.stringify(res.body)).to.not.match(/ECONNREFUSED|10\.0\.0\.7|spiffe/);
@@ -132,9 +160,9 @@ describe("dashboard API", () => {
     expect(logged.map((line) => line.err)).to.deep.equal([
       "inventory/api/v1/inventory failed: connect ECONNREFUSED 127.0.0.1:3502",
       "inventory/api/v1/inventory/restock answered 500: redis at 10.0.0.7:6379 refused",
-      `order-processor/orders/o-7/approve answered 403: ${denied}`,
+      `order-processor/orders/${orderId7}/approve answered 403: ${denied}`,
     ]);
-    expect(logged[2]).to.include({ order_id: "o-7", operator: "ops" });
+    expect(logged[2]).to.include({ order_id: orderId7, operator: "ops" });
   });
 
   it("answers 400 for a body that is not a JSON object, without calling anyone", async () => {

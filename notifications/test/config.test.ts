@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { seenTtlSeconds } from "../src/config.js";
+import { seenTtlSeconds } from "../src/seen-ttl.js";
 
 describe("notifications settings: the memory of kept notifications (SEEN_TTL_SECONDS)", () => {
   const day = 24 * 60 * 60;

@@ -4,7 +4,7 @@ import type { Backend, StockItem } from "../src/api.js";
 import type { DeadLetter, DeadLetters } from "../src/dead-letters.js";
 import type { EventHistory, StoredEvent } from "../src/history.js";
 import type { Notification } from "../src/notification.js";
-import type { RateLimit, Sessions } from "../src/operator.js";
+import type { RateLimit, Session, Sessions } from "../src/operator.js";
 
 /** An EventHistory in memory, that keeps each (order_id, seq) once; `failing` makes every call throw, as when Redis is away. */
 export class MemoryHistory implements EventHistory {
@@ -82,19 +82,24 @@ export class FakeBackend implements Backend {
 
 /** Sessions in memory. */
 export class MemorySessions implements Sessions {
-  readonly names = new Map<string, string>();
+  readonly sessions = new Map<string, Session>();
   private next = 1;
 
-  async start(name: string): Promise<string> {
+  /** The operators' names, by session id. */
+  get names(): Map<string, string> {
+    return new Map([...this.sessions].map(([id, s]) => [id, s.name]));
+  }
+
+  async start(session: Session): Promise<string> {
     const id = `session-${this.next++}`;
-    this.names.set(id, name);
+    this.sessions.set(id, session);
     return id;
   }
-  async operator(id: string): Promise<string | undefined> {
-    return this.names.get(id);
+  async get(id: string): Promise<Session | undefined> {
+    return this.sessions.get(id);
   }
   async end(id: string): Promise<void> {
-    this.names.delete(id);
+    this.sessions.delete(id);
   }
 }
 
@@ -105,14 +110,23 @@ export class MemoryRateLimit implements RateLimit {
   constructor(
     private readonly points: number,
     private readonly waitSeconds = 60,
+    /** How long each call takes, as a round trip to Redis would. */
+    private readonly delayMs = 0,
   ) {}
 
+  private pause = () => (this.delayMs === 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, this.delayMs)));
+
   async retryAfter(key: string): Promise<number> {
+    await this.pause();
     return (this.taken.get(key) ?? 0) >= this.points ? this.waitSeconds : 0;
   }
   async take(key: string): Promise<number> {
+    await this.pause();
     const taken = (this.taken.get(key) ?? 0) + 1;
     this.taken.set(key, taken);
     return taken > this.points ? this.waitSeconds : 0;
+  }
+  async giveBack(key: string): Promise<void> {
+    this.taken.set(key, (this.taken.get(key) ?? 1) - 1);
   }
 }

@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -12,7 +13,7 @@ import { contentSecurityPolicy, securityHeaders } from "../src/security.js";
 import { publicFiles } from "../src/static.js";
 import { MemoryDeadLetters, MemoryHistory, MemoryRateLimit } from "./fakes.js";
 
-const publicDir = fileURLToPath(new URL("../../public", import.meta.url));
+const publicDir = fileURLToPath(new URL("../public", import.meta.url));
 
 const notification = {
   order_id: "o-1",
@@ -171,6 +172,22 @@ describe("dashboard files", () => {
       expect(res.headers.get("content-type"), path).to.match(type);
     }
     expect((await request(app, "GET", "/missing.js")).status).to.equal(404);
+  });
+
+  it("serves every module that a script of the page imports, as JavaScript", async () => {
+    const { app } = setup();
+    const seen = new Set<string>();
+    const load = async (name: string): Promise<void> => {
+      if (seen.has(name)) return;
+      seen.add(name);
+      const res = await request(app, "GET", `/${name}`);
+      expect(res.status, name).to.equal(200);
+      expect(res.headers.get("content-type"), name).to.match(/^text\/javascript/);
+      const text = String(res.body);
+      for (const [, imported] of text.matchAll(/^import [^"]* from "\.\/([\w-]+\.js)";$/gm)) await load(imported!);
+    };
+    await load("app.js");
+    expect([...seen].sort()).to.deep.equal(readdirSync(publicDir).filter((name) => name.endsWith(".js")).sort());
   });
 
   it("sends a Content-Security-Policy that allows no inline script", async () => {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { createApp, Router } from "@dapr-orders/service-kit";
 import { memoryLogger, request } from "@dapr-orders/service-kit/testing";
-import { Operator, sessionCookie } from "../src/operator.js";
+import { Operator, secureSessionCookie, sessionCookie } from "../src/operator.js";
 import { RedisRateLimit } from "../src/rate-limit.js";
 import { closeRedis, connectRedis, type RedisClient } from "../src/redis.js";
 import { RedisSessions } from "../src/sessions.js";
@@ -84,6 +84,47 @@ describe("operator", () => {
     expect([...limit.taken.keys()], "counted by the client's address").to.have.length(1);
     limit.taken.clear(); // another address, or the window over
     expect((await request(app, "POST", "/api/session", { body: { token, name: "kendall" } })).status).to.equal(200);
+    expect(limit.taken.get("127.0.0.1"), "a right token is given back").to.equal(0);
+  });
+
+  it("counts every try before checking it: of parallel guesses (the right one among them), no more than the limit are checked", async () => {
+    const limit = new MemoryRateLimit(3, 900, 5); // a round trip to Redis takes a while
+    const { app } = setup(limit);
+    const tokens = [...Array.from({ length: 11 }, (_, i) => `guess-${i}`), token];
+    const guesses = await Promise.all(tokens.map((t) => request(app, "POST", "/api/session", { body: { token: t, name: "mallory" } })));
+    const statuses = guesses.map((g) => g.status);
+    expect(statuses.filter((s) => s !== 429), `checked: ${statuses.join(",")}`).to.have.length(3);
+  });
+
+  it("ends every session when the token changes: a session holds the hash of the token it was opened with", async () => {
+    const sessions = new MemorySessions();
+    const failedLogins = new MemoryRateLimit(10);
+    const app = (t: string) => {
+      const operator = new Operator({ token: t, apiName: "ops", sessions, failedLogins, sessionTtlSeconds: 3600 });
+      const routes = new Router().use(operator.routes().routes());
+      return createApp({ logger: memoryLogger(), routes });
+    };
+    const leaked = app(token);
+    const cookie = cookieOf((await request(leaked, "POST", "/api/session", { body: { token, name: "kendall" } })).headers.getSetCookie());
+    expect((await request(leaked, "GET", "/api/session", { headers: { cookie: cookie.header } })).body).to.deep.equal({ operator: "kendall" });
+    expect([...sessions.sessions.values()][0]!.token, "not the token itself").to.not.include(token);
+    const rotated = app("a-new-0perator-token-after-the-leak");
+    expect((await request(rotated, "GET", "/api/session", { headers: { cookie: cookie.header } })).body).to.deep.equal({ operator: null });
+  });
+
+  it("with SECURE_COOKIE, sets a Secure cookie named __Host-operator_session, and reads only that one", async () => {
+    const operator = new Operator({ token, apiName: "ops", sessions: new MemorySessions(), failedLogins: new MemoryRateLimit(10), sessionTtlSeconds: 3600, secureCookie: true });
+    const app = createApp({ logger: memoryLogger(), routes: new Router().use(operator.routes().routes()) });
+    const res = await request(app, "POST", "/api/session", { body: { token, name: "kendall" } });
+    const line = res.headers.getSetCookie().find((c) => c.startsWith(`${secureSessionCookie}=`))!;
+    expect(line, "the cookie").to.be.a("string");
+    const [header, ...attributes] = line.split(";").map((p) => p.trim().toLowerCase());
+    expect(attributes).to.include.members(["secure", "httponly", "samesite=strict", "path=/"]);
+    expect(attributes.some((a) => a.startsWith("domain="))).to.equal(false);
+    const id = line.split(";")[0]!.split("=")[1]!;
+    expect((await request(app, "GET", "/api/session", { headers: { cookie: `${secureSessionCookie}=${id}` } })).body).to.deep.equal({ operator: "kendall" });
+    expect((await request(app, "GET", "/api/session", { headers: { cookie: `${sessionCookie}=${id}` } })).body, "without the prefix").to.deep.equal({ operator: null });
+    expect(header).to.not.equal(undefined);
   });
 });
 
@@ -108,14 +149,14 @@ describe("operator sessions and rate limits in Redis", function () {
 
   it("keeps a session under a hash of its id, with the name, until it expires", async () => {
     const sessions = new RedisSessions(redis, 60);
-    const id = await sessions.start("kendall");
-    expect(await sessions.operator(id)).to.equal("kendall");
+    const id = await sessions.start({ name: "kendall", token: "h4sh" });
+    expect(await sessions.get(id)).to.deep.equal({ name: "kendall", token: "h4sh" });
     expect(await redis.get(`dashboard:session:${id}`), "the id itself is no key").to.equal(null);
     const ttl = await redis.ttl(sessions.key(id));
     expect(ttl).to.be.within(50, 60);
     await sessions.end(id);
-    expect(await sessions.operator(id)).to.equal(undefined);
-    expect(await sessions.operator("made-up")).to.equal(undefined);
+    expect(await sessions.get(id)).to.equal(undefined);
+    expect(await sessions.get("made-up")).to.equal(undefined);
   });
 
   it("counts per key up to the limit, then answers the seconds to wait, for every instance alike", async () => {
@@ -128,5 +169,10 @@ describe("operator sessions and rate limits in Redis", function () {
     expect(await one.retryAfter("10.0.0.1")).to.be.within(1, 60);
     expect(await other.take("10.0.0.1")).to.be.within(1, 60);
     expect(await other.retryAfter("10.0.0.2"), "another address").to.equal(0);
+    const three = new RedisRateLimit(redis, { ...options, points: 1 });
+    expect(await three.take("10.0.0.3")).to.equal(0);
+    await three.giveBack("10.0.0.3");
+    expect(await three.take("10.0.0.3"), "given back: room for one more").to.equal(0);
+    expect(await three.take("10.0.0.3")).to.be.within(1, 60);
   });
 });

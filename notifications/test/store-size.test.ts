@@ -13,7 +13,13 @@ let reading: () => Promise<StoreSize> = async () => size;
 
 function dashboard(storeSize?: () => Promise<StoreSize>) {
   const logger = memoryLogger();
-  const operator = new Operator({ token: "t0ken", apiName: "ops", sessions: new MemorySessions(), failedLogins: new MemoryRateLimit(10), sessionTtlSeconds: 60 });
+  const operator = new Operator({
+    token: "t0ken",
+    apiName: "ops",
+    sessions: new MemorySessions(),
+    failedLogins: new MemoryRateLimit(10),
+    sessionTtlSeconds: 60,
+  });
   const routes = new Router().use(dashboardRoutes({ backend: new FakeBackend(), operatorRequired: operator.required, logger, storeSize }).routes());
   return createApp({ logger, routes });
 }
@@ -38,8 +44,20 @@ describe("the store's size", () => {
   });
 
   it("is on the dashboard's GET /api/store, and a 503 when Redis does not answer", async () => {
-    expect((await request(dashboard(async () => size), "GET", "/api/store")).body).to.deep.equal(size);
-    const res = await request(dashboard(async () => Promise.reject(new Error("ECONNREFUSED"))), "GET", "/api/store");
+    expect(
+      (
+        await request(
+          dashboard(async () => size),
+          "GET",
+          "/api/store",
+        )
+      ).body,
+    ).to.deep.equal(size);
+    const res = await request(
+      dashboard(async () => Promise.reject(new Error("ECONNREFUSED"))),
+      "GET",
+      "/api/store",
+    );
     expect(res.status).to.equal(503);
   });
 

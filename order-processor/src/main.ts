@@ -9,30 +9,34 @@ import { config, outcomes as outcomeSettings } from "./config.js";
 import { workflowName } from "./model.js";
 import { daprOrderWorkflows } from "./orders.js";
 import { OrderOutcomes, withOutcomes } from "./outcomes.js";
-import { superviseWorker } from "./worker.js";
+import { superviseWorkers } from "./worker.js";
 import { orderProcessingWorkflow } from "./workflow.js";
 
 const logger = createLogger("order-processor");
 captureConsole(logger); // the SDK's workflow engine logs with console.*
 // The sidecar's gRPC port, and its API token when it has one.
 const grpc = workflowOptions(config.dapr, logger);
-const runtime = new WorkflowRuntime(grpc).registerWorkflowWithName(workflowName, orderProcessingWorkflow);
 const sidecar = new Sidecar(config.dapr);
 const outcomes = new OrderOutcomes(daprStateStore(sidecar, outcomeSettings.stateStore), outcomeSettings.ttlSeconds);
 const activities = createActivities(daprInvoker(sidecar), daprPublisher(sidecar, config.pubsub), logger, outcomes);
-for (const [name, activity] of Object.entries(activities)) runtime.registerActivityWithName(name, activity);
+// Several workers, so that as many activities run at once as the sidecar hands out (worker.ts).
+const runtimes = Array.from({ length: config.workflowWorkers }, () => {
+  const runtime = new WorkflowRuntime(grpc).registerWorkflowWithName(workflowName, orderProcessingWorkflow);
+  for (const [name, activity] of Object.entries(activities)) runtime.registerActivityWithName(name, activity);
+  return runtime;
+});
 
 const workflowClient = new DaprWorkflowClient(grpc);
 const app = createApp({ logger, routes: orderRoutes(withOutcomes(daprOrderWorkflows(workflowClient, sidecar, logger), outcomes), config.policy, config.intake, config.appToken) });
-const supervisor = superviseWorker(runtime, config.dapr, logger);
-logger.info("settings", { workflow: workflowName, ...config.policy, ...config.intake, record_ttl_seconds: outcomeSettings.ttlSeconds });
+const supervisor = superviseWorkers(runtimes, config.dapr, logger);
+logger.info("settings", { workflow: workflowName, workflow_workers: config.workflowWorkers, ...config.policy, ...config.intake, record_ttl_seconds: outcomeSettings.ttlSeconds });
 serve(app, {
   port: config.port,
   host: config.host,
   logger,
   onShutdown: async () => {
     supervisor.stop();
-    await runtime.stop();
+    await Promise.all(runtimes.map((runtime) => runtime.stop()));
     await workflowClient.stop();
     sidecar.close();
   },

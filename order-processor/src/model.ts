@@ -40,8 +40,8 @@ export interface OrderInput {
   /**
    * The order's trace context (a W3C traceparent): that of the request that placed
    * it, or a new one. The workflow hands it to every activity, which sends it with
-   * its calls and publishes, so the order is one trace. Absent in orders placed
-   * before tracing.
+   * its calls and publishes, so the order is one trace. Optional: an input without
+   * it still runs, its calls then carrying no trace context.
    */
   traceparent?: string | undefined;
 }

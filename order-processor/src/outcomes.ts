@@ -63,7 +63,12 @@ export function outcomeView({ failure, ...outcome }: OrderOutcome): OrderView {
     compensating: false,
     ...(failure === undefined
       ? {}
-      : { failure_details: { message: isPublicFailure({ type: failure.error_type, message: failure.message }) ? failure.message : withheldFailureMessage, error_type: failure.error_type } }),
+      : {
+          failure_details: {
+            message: isPublicFailure({ type: failure.error_type, message: failure.message }) ? failure.message : withheldFailureMessage,
+            error_type: failure.error_type,
+          },
+        }),
   };
 }
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import type { DaprWorkflowClient } from "@dapr/dapr";
 import { createApp } from "@dapr-orders/service-kit";
 import { FakeSidecar, memoryLogger, request, type SidecarReply } from "@dapr-orders/service-kit/testing";
-import { orderIdForKey, orderRoutes } from "../src/api.js";
+import { AwaitingApproval, orderIdForKey, orderRoutes, WindowLimit } from "../src/api.js";
 import { ShippingFailed, type Approval, type Order, type OrderInput } from "../src/model.js";
 import {
   daprOrderWorkflows,
@@ -117,6 +117,19 @@ describe("order-processor API", () => {
         expect(read.body).to.include({ id, status: "COMPLETED" });
         const other = await request(app, "POST", "/orders", { body: { ...body, total: 5 }, headers });
         expect(other.status, "the key still names its order").to.equal(409);
+      });
+
+      it("answers 503 with Retry-After, not a 500, while the key's order is too new to show its input", async () => {
+        const { app, workflows } = setup();
+        const first = await request(app, "POST", "/orders", { body, headers });
+        const id: string = first.body.instance_id;
+        const { details: _, ...justStarted } = workflows.views.get(id)!;
+        workflows.views.set(id, justStarted);
+        const again = await request(app, "POST", "/orders", { body, headers });
+        expect(again.status).to.equal(503);
+        expect(again.headers.get("retry-after")).to.equal("1");
+        expect(again.body).to.include({ instance_id: id });
+        expect(workflows.started).to.have.length(1);
       });
 
       it("gives the same order to two requests that race with one key", async () => {
@@ -530,5 +543,56 @@ describe("retryingServerErrors", () => {
     expect(source.calls()).to.equal(1);
     const other = await retryingServerErrors(async () => Promise.reject(new Error("transient")), 5, 1).catch((e: Error) => e);
     expect(String(other)).to.include("transient");
+  });
+});
+
+describe("placing orders: per-client limit and the bound on orders waiting for approval", () => {
+  const order = (total: number) => ({ body: { customer: "joni", item: "kiwi", total } });
+
+  it("answers 429 with Retry-After past ORDER_RATE_LIMIT orders per client address, but not to the sidecar's calls", async () => {
+    const workflows = new RecordedWorkflows();
+    const app = createApp({ logger: memoryLogger(), routes: orderRoutes(workflows, defaultPolicy, { ...intake, rateLimit: { points: 2, windowSeconds: 60 } }, "app-t0ken") });
+    expect((await request(app, "POST", "/orders", order(5))).status).to.equal(202);
+    expect((await request(app, "POST", "/orders", order(5))).status).to.equal(202);
+    const third = await request(app, "POST", "/orders", order(5));
+    expect(third.status).to.equal(429);
+    expect(Number(third.headers.get("retry-after"))).to.be.within(1, 60);
+    expect((await request(app, "POST", "/orders", { ...order(5), headers: { "dapr-api-token": "app-t0ken" } })).status, "through the sidecar").to.equal(202);
+    expect(workflows.started).to.have.length(3);
+  });
+
+  it("takes at most MAX_AWAITING_APPROVAL orders that wait for approval: 503 with Retry-After past it, room again once one is decided", async () => {
+    const workflows = new RecordedWorkflows();
+    const app = createApp({ logger: memoryLogger(), routes: orderRoutes(workflows, defaultPolicy, { ...intake, maxAwaitingApproval: 2 }, "app-t0ken") });
+    const big = order(defaultPolicy.approvalThreshold);
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) ids.push((await request(app, "POST", "/orders", big)).body.instance_id);
+    const refused = await request(app, "POST", "/orders", big);
+    expect(refused.status).to.equal(503);
+    expect(refused.headers.get("retry-after")).to.equal("60");
+    expect(refused.body.error).to.include("waiting for approval");
+    expect((await request(app, "POST", "/orders", order(5))).status, "a small order").to.equal(202);
+    workflows.add(ids[0]!, "RUNNING", undefined, true);
+    const decided = await request(app, "POST", `/orders/${ids[0]}/approve`, { body: { approver: "kendall", approved: false }, headers: { "dapr-api-token": "app-t0ken" } });
+    expect(decided.status).to.equal(200);
+    expect((await request(app, "POST", "/orders", big)).status, "after a decision").to.equal(202);
+    expect(workflows.started.filter((o) => o.total >= defaultPolicy.approvalThreshold)).to.have.length(3);
+  });
+
+  it("counts parallel requests before any starts, and makes room for orders that finished elsewhere", async () => {
+    const bound = new AwaitingApproval(2, 60, 0);
+    const never = async () => false;
+    const admitted = await Promise.all(["a", "b", "c", "d"].map((id) => bound.admit(id, never)));
+    expect(admitted.filter(Boolean)).to.have.length(2);
+    expect(await bound.admit("e", async (id) => id === "a")).to.equal(true);
+    expect(bound.size).to.equal(2);
+  });
+
+  it("lets an order's timeout end its wait, and a limit window end", () => {
+    const limit = new WindowLimit(1, 10);
+    expect(limit.take("x", 0)).to.equal(0);
+    expect(limit.take("x", 1000)).to.equal(9);
+    expect(limit.take("y", 1000)).to.equal(0);
+    expect(limit.take("x", 10_000)).to.equal(0);
   });
 });

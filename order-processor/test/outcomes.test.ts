@@ -24,7 +24,8 @@ describe("order outcomes", () => {
   });
 
   it("record a failed order with its failure, whose text is shown only for a failed shipment", () => {
-    const failed = (error_type: string) => outcomeView(outcomeOf({ order, created_time, failure: { error_type, message: "No courier delivers to joni" } }, now));
+    const failed = (error_type: string) =>
+      outcomeView(outcomeOf({ order, created_time, failure: { error_type, message: "No courier delivers to joni" } }, now));
     expect(failed("ShippingFailed")).to.include({ status: "FAILED" });
     expect(failed("ShippingFailed").failure_details).to.deep.equal({ error_type: "ShippingFailed", message: "No courier delivers to joni" });
     expect(failed("TypeError").failure_details?.message).to.match(/its details are in order-processor's log/);
@@ -78,7 +79,15 @@ describe("withOutcomes: an order read through", () => {
 
   it("fails when either read fails, never answering that the order is unknown", async () => {
     const down = new Error("the sidecar answered 500");
-    expect(await withOutcomes(workflows(down), outcomes(purged)).get("order-1").catch((err) => err)).to.equal(down);
-    expect(await withOutcomes(workflows(undefined), outcomes(down)).get("order-1").catch((err) => err)).to.equal(down);
+    expect(
+      await withOutcomes(workflows(down), outcomes(purged))
+        .get("order-1")
+        .catch((err) => err),
+    ).to.equal(down);
+    expect(
+      await withOutcomes(workflows(undefined), outcomes(down))
+        .get("order-1")
+        .catch((err) => err),
+    ).to.equal(down);
   });
 });

@@ -7,7 +7,8 @@
 //   router.post("/reserve", sidecarOnly, async (ctx) => { ... });
 //
 // or a whole router with `router.use(sidecarOnly)`. Without a token the routes are
-// open, as when the sidecar has none.
+// open: an app runs so only with INSECURE_NO_APP_TOKEN=true, and then on a loopback
+// address (config.ts, appApiToken and appHost).
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Middleware } from "koa";
 import { HttpError } from "./errors.js";

@@ -1,11 +1,13 @@
-// The Koa app every service starts from: security headers, JSON errors, a request
-// log (with the trace id of the traceparent that the sidecar sends), JSON-only bodies
-// with a size limit, GET /healthz, GET /metrics (Prometheus, metrics.ts), then the
-// service's own routes.
+// The Koa app every service starts from: a check of the Host header (against DNS
+// rebinding), security headers, JSON errors, a request log (with the trace id of the
+// traceparent that the sidecar sends), JSON-only bodies with a size limit, GET
+// /healthz, GET /metrics (Prometheus, metrics.ts), then the service's own routes.
+import { isIP } from "node:net";
 import Koa from "koa";
 import type Router from "@koa/router";
 import bodyParser from "koa-bodyparser";
 import helmet from "koa-helmet";
+import { webSettings, type WebSettings } from "./config.js";
 import { HttpError } from "./errors.js";
 import type { Logger } from "./logger.js";
 import { metricsPath, serveMetrics } from "./metrics.js";
@@ -22,12 +24,18 @@ export interface AppOptions {
    * answer, nor frames it). false: none, for an app that serves pages and sets its own.
    */
   contentSecurityPolicy?: false;
+  /** Allowed hosts and trusted proxies: from the environment (ALLOWED_HOSTS, TRUSTED_PROXY_HOPS) by default. */
+  web?: WebSettings;
 }
 
-export function createApp({ logger, routes, bodyLimit = "16kb", contentSecurityPolicy }: AppOptions): Koa {
+export function createApp({ logger, routes, bodyLimit = "16kb", contentSecurityPolicy, web = webSettings() }: AppOptions): Koa {
   const app = new Koa();
   app.silent = true; // errors are logged by the middleware below, once
+  // ctx.ip: the socket's peer, or behind trusted proxies the address the nearest one appended to X-Forwarded-For.
+  app.proxy = web.trustedProxyHops > 0;
+  app.maxIpsCount = web.trustedProxyHops;
   app.use(securityHeaders(contentSecurityPolicy !== false));
+  app.use(allowedHostOnly(web.allowedHosts));
   app.use(requestLog(logger));
   app.use(errorsAsJson(logger, bodyLimit));
   app.use(requireJsonBody);
@@ -42,6 +50,42 @@ export function createApp({ logger, routes, bodyLimit = "16kb", contentSecurityP
   return app;
 }
 
+/**
+ * Whether a request's Host header may be answered: an IP address (v4, or v6 in
+ * brackets), any port, or a name of `allowed` ("*" allows every name). A missing Host
+ * (no browser sends none) is let through. A page that DNS rebinding brought to this
+ * app's address still sends its own site's name: it is refused.
+ */
+export function hostAllowed(host: string | undefined, allowed: readonly string[]): boolean {
+  if (host === undefined || host === "") return true;
+  const name = /^\[([^\]]+)\](?::\d+)?$/.exec(host)?.[1] ?? host.replace(/:\d+$/, "");
+  if (isIP(name) !== 0) return true;
+  return allowed.includes("*") || allowed.includes(name.toLowerCase());
+}
+
+/**
+ * The client's address as createApp's ctx.ip has it, for requests that do not go
+ * through Koa (Socket.IO's handshake): the socket's peer, or behind `hops` trusted
+ * proxies the address the nearest one appended to X-Forwarded-For.
+ */
+export function clientAddress(peer: string | undefined, forwardedFor: string | string[] | undefined, hops: number): string {
+  const header = Array.isArray(forwardedFor) ? forwardedFor.join(",") : (forwardedFor ?? "");
+  const chain = header.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (hops === 0 || chain.length === 0) return peer ?? "";
+  return chain.slice(-hops)[0]!;
+}
+
+function allowedHostOnly(allowed: readonly string[]): Koa.Middleware {
+  return async (ctx, next) => {
+    if (!hostAllowed(ctx.req.headers.host, allowed)) {
+      ctx.status = 400;
+      ctx.body = { error: "the Host header names a host this app does not serve (ALLOWED_HOSTS lists those it does)" };
+      return;
+    }
+    await next();
+  };
+}
+
 function errorsAsJson(logger: Logger, bodyLimit: string): Koa.Middleware {
   return async (ctx, next) => {
     try {
@@ -49,6 +93,10 @@ function errorsAsJson(logger: Logger, bodyLimit: string): Koa.Middleware {
       if (ctx.status === 404 && ctx.body === undefined) {
         ctx.status = 404;
         ctx.body = { error: `no route for ${ctx.method} ${ctx.path}` };
+      } else if (ctx.status === 405 || ctx.status === 501) {
+        // The router's answer to a method a path does not take (501 for one it does not know, such as TRACE).
+        ctx.status = 405;
+        ctx.body = { error: `${ctx.method} is not allowed on ${ctx.path}` };
       }
     } catch (err) {
       if (err instanceof HttpError) {

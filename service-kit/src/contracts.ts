@@ -10,8 +10,9 @@
 // so a step may be asked again for the same order (a retry after a lost answer, a
 // replay after a crash). Reserve, pay and ship take effect once per order id and
 // answer a repeat as they answered the first time; release, refund and cancel undo
-// once and answer a repeat with `undone: false`, as they do for an order with nothing
-// to undo. A cancel for an order that has no shipment leaves a mark that refuses a
+// once, and their `undone` says whether the order's effect was put back, by this call
+// or an earlier one (so a repeat answers as the first call did): false for an order
+// with nothing to undo. A cancel for an order that has no shipment leaves a mark that refuses a
 // later ship call for it, so a ship call that arrives after its cancel ships nothing.
 import { z } from "zod";
 import { envNumber } from "./config.js";
@@ -29,7 +30,7 @@ export type StepAnswer = z.infer<typeof stepAnswerSchema>;
 
 /** What they answer an undo (release, refund, cancel shipment). */
 export const undoAnswerSchema = stepAnswerSchema.extend({
-  /** Whether this call put something back (the unit, the money) or cancelled a shipment: false when there was nothing (left) to undo. */
+  /** Whether the order's effect is undone (the unit or the money put back, the shipment cancelled), by this call or an earlier one: false when there was nothing to undo. */
   undone: z.boolean(),
 });
 

@@ -1,17 +1,26 @@
 export { default as Router } from "@koa/router";
-export { createApp, type AppOptions } from "./app.js";
+export { clientAddress, createApp, hostAllowed, type AppOptions } from "./app.js";
 export { appTokenHeader, appTokenRequired, sameSecret } from "./app-token.js";
 export {
   appApiToken,
   appHost,
   appPort,
+  appSettings,
   daprSettings,
+  defaultAllowedHosts,
   defaultRecordTtlSeconds,
+  env,
   envList,
   envNumber,
   envString,
+  insecureVariable,
+  isLoopback,
+  readSettings,
   recordTtlSeconds,
+  webSettings,
+  type AppSettings,
   type DaprSettings,
+  type WebSettings,
 } from "./config.js";
 export { invoke, InvocationError, publishEvent, sdkLogger, workflowOptions } from "./dapr.js";
 export { jsonOf, Sidecar, type SidecarAnswer, type SidecarRequest } from "./sidecar.js";
@@ -37,6 +46,7 @@ export {
   type WorkflowWaits,
 } from "./contracts.js";
 export { serve, type ServeOptions } from "./server.js";
+export { errorBody, openApiDocument, serveOpenApi, type Answer, type Operation, type Operations, type SecurityScheme } from "./openapi.js";
 export {
   compareAndSet,
   daprStateStore,

@@ -35,7 +35,8 @@ export function createLogger(service: string, options: LoggerOptions = {}): Logg
       messageKey: "msg",
       timestamp: () => `,"time":"${new Date().toISOString()}"`,
       formatters: { level: (label) => ({ level: label }) },
-      serializers: { err: (err: unknown) => (err instanceof Error ? err.message : err) },
+      // An error is logged whole: its type, message, stack (with its causes') and own fields.
+      serializers: { err: pino.stdSerializers.err },
     },
     destination,
   );

@@ -5,9 +5,15 @@ import { DaprWorkflowClient } from "@dapr/dapr";
 import {
   appApiToken,
   appHost,
+  appSettings,
   appTokenRequired,
+  clientAddress,
   createApp,
   daprSettings,
+  defaultAllowedHosts,
+  env,
+  hostAllowed,
+  readSettings,
   invoke,
   InvocationError,
   Router,
@@ -130,11 +136,79 @@ describe("sameSecret", () => {
 describe("security settings", () => {
   it("reads the tokens and the address to listen on, unset when missing or empty", () => {
     expect(appApiToken({ APP_API_TOKEN: "a" })).to.equal("a");
-    expect(appApiToken({ APP_API_TOKEN: "" })).to.equal(undefined);
-    expect(appHost({ HOST: "127.0.0.1" })).to.equal("127.0.0.1");
-    expect(appHost({})).to.equal(undefined);
+    expect(appHost({ APP_API_TOKEN: "a", HOST: "127.0.0.1" })).to.equal("127.0.0.1");
+    expect(appHost({ APP_API_TOKEN: "a" })).to.equal(undefined);
     expect(daprSettings({ DAPR_API_TOKEN: "d" }).apiToken).to.equal("d");
     expect(daprSettings({})).to.deep.equal({ host: "127.0.0.1", httpPort: "3500", grpcPort: "50001" });
+  });
+
+  it("refuses to start without an app token, unless told to run insecure: then on loopback only", () => {
+    expect(() => appApiToken({})).to.throw(/APP_API_TOKEN is not set.*INSECURE_NO_APP_TOKEN=true/);
+    expect(() => appApiToken({ APP_API_TOKEN: "" })).to.throw(/APP_API_TOKEN is not set/);
+    expect(() => appHost({ HOST: "0.0.0.0" })).to.throw(/APP_API_TOKEN is not set/);
+    const insecure = { INSECURE_NO_APP_TOKEN: "true" };
+    expect(appApiToken(insecure)).to.equal(undefined);
+    expect(appHost(insecure)).to.equal("127.0.0.1");
+    expect(appHost({ ...insecure, HOST: "::1" })).to.equal("::1");
+    expect(() => appHost({ ...insecure, HOST: "0.0.0.0" })).to.throw(/HOST must be a loopback address/);
+    expect(() => appApiToken({ INSECURE_NO_APP_TOKEN: "maybe" })).to.throw(/INSECURE_NO_APP_TOKEN must be true or false/);
+  });
+});
+
+describe("readSettings", () => {
+  it("parses and range-checks each variable, with defaults for unset or empty ones, and names the one that does not fit", () => {
+    const shape = { RATE: env.number(1, { min: 0, max: 1 }), COUNT: env.number(5, { min: 1, int: true }), ON: env.flag(false), NAMES: env.list(["a"]) };
+    expect(readSettings(shape, {})).to.deep.equal({ RATE: 1, COUNT: 5, ON: false, NAMES: ["a"] });
+    expect(readSettings(shape, { RATE: "", COUNT: "7", ON: "yes", NAMES: "x, y" })).to.deep.equal({ RATE: 1, COUNT: 7, ON: true, NAMES: ["x", "y"] });
+    expect(() => readSettings(shape, { RATE: "5" })).to.throw('RATE must be at most 1, got "5"');
+    expect(() => readSettings(shape, { COUNT: "1.5" })).to.throw('COUNT must be a whole number, got "1.5"');
+    expect(() => readSettings(shape, { COUNT: "lots" })).to.throw('COUNT must be a number, got "lots"');
+    expect(() => readSettings({ PORT: env.number(1) }, { PORT: "0x" })).to.throw(/PORT must be a number/);
+  });
+
+  it("checks the settings every app shares", () => {
+    expect(() => appSettings(3000, { APP_API_TOKEN: "a", PORT: "70000" })).to.throw(/PORT must be a port/);
+    expect(() => appSettings(3000, { APP_API_TOKEN: "a", TRUSTED_PROXY_HOPS: "-1" })).to.throw(/TRUSTED_PROXY_HOPS must be at least 0/);
+    expect(appSettings(3000, { APP_API_TOKEN: "a", APP_PORT: "3100" }).port).to.equal(3100);
+    expect(appSettings(3000, { APP_API_TOKEN: "a", ALLOWED_HOSTS: "Orders.Example.com" }).web.allowedHosts).to.deep.equal(["orders.example.com"]);
+  });
+});
+
+describe("the Host header (DNS rebinding)", () => {
+  const web = { allowedHosts: defaultAllowedHosts, trustedProxyHops: 0 };
+  it("answers IP addresses, localhost and the compose and chart names, and refuses any other name (400)", async () => {
+    const routes = new Router().get("/x", (ctx) => void (ctx.body = { ok: true }));
+    const app = createApp({ logger: memoryLogger(), routes, web });
+    for (const host of ["127.0.0.1:3000", "[::1]:3000", "10.1.2.3", "localhost:3000", "order-processor-net:3000", "inventory"]) {
+      expect((await request(app, "GET", "/x", { headers: { host } })).status, host).to.equal(200);
+    }
+    for (const host of ["evil.example:3000", "rebind.attacker.test", "localhost.evil.example"]) {
+      const res = await request(app, "GET", "/x", { headers: { host } });
+      expect(res.status, host).to.equal(400);
+      expect(res.body.error).to.include("ALLOWED_HOSTS");
+    }
+    expect(hostAllowed("anything.example", ["*"])).to.equal(true);
+  });
+});
+
+describe("methods a route does not take", () => {
+  it("answer 405 with a JSON error, also one the router does not know (TRACE): never a 5xx", async () => {
+    const routes = new Router().get("/x", (ctx) => void (ctx.body = { ok: true }));
+    const app = createApp({ logger: memoryLogger(), routes, web: { allowedHosts: defaultAllowedHosts, trustedProxyHops: 0 } });
+    for (const method of ["DELETE", "TRACE"]) {
+      const res = await request(app, method, "/x");
+      expect(res.status, method).to.equal(405);
+      expect(res.body.error).to.equal(`${method} is not allowed on /x`);
+    }
+  });
+});
+
+describe("the client's address", () => {
+  it("is the socket's peer, or behind trusted proxies the address the nearest one appended", () => {
+    expect(clientAddress("10.0.0.9", "1.1.1.1", 0)).to.equal("10.0.0.9");
+    expect(clientAddress("10.0.0.9", "spoofed, 1.1.1.1", 1)).to.equal("1.1.1.1");
+    expect(clientAddress("10.0.0.9", "spoofed, 2.2.2.2, 10.0.0.8", 2)).to.equal("2.2.2.2");
+    expect(clientAddress("10.0.0.9", undefined, 1)).to.equal("10.0.0.9");
   });
 });
 

@@ -22,13 +22,23 @@ describe("logger", () => {
     expect(Date.parse(entry.time)).to.be.a("number");
   });
 
-  it("drops entries below its level and writes errors as their message", () => {
+  it("drops entries below its level and writes an error whole: type, message and stack (with its cause's), own fields", () => {
     const lines: string[] = [];
     const logger = createLogger("x", { level: "warn", write: (l) => lines.push(l) });
     logger.info("quiet");
-    logger.error("failed", { err: new Error("boom") });
+    const err = Object.assign(new TypeError("boom", { cause: new Error("underneath") }), { status: 502 });
+    logger.error("failed", { err });
     expect(lines.map((l) => JSON.parse(l))).to.have.length(1);
-    expect(JSON.parse(lines[0]!).err).to.equal("boom");
+    const logged = JSON.parse(lines[0]!).err;
+    expect(logged).to.include({ type: "TypeError", message: "boom: underneath", status: 502 });
+    expect(logged.stack).to.match(/^TypeError: boom\n\s+at .*service-kit\.test\./);
+    expect(logged.stack).to.include("caused by: Error: underneath");
+  });
+
+  it("writes a value that is no Error as it is", () => {
+    const logger = memoryLogger();
+    logger.warn("odd", { err: "a plain string" });
+    expect(logger.lines[0]!.err).to.equal("a plain string");
   });
 });
 
@@ -72,7 +82,9 @@ describe("createApp", () => {
     const res = await request(createApp({ logger, routes }), "GET", "/boom");
     expect(res.status).to.equal(500);
     expect(res.body).to.deep.equal({ error: "internal error" });
-    expect(logger.lines.some((l) => l.level === "error" && l.err === "secret detail")).to.equal(true);
+    const logged = logger.lines.find((l) => l.level === "error") as { err: { message: string; stack: string } } | undefined;
+    expect(logged?.err.message).to.equal("secret detail");
+    expect(logged?.err.stack, "where it was thrown").to.match(/^Error: secret detail\n\s+at .*service-kit\.test\./);
   });
 
   it("answers 404 in JSON for an unknown route", async () => {

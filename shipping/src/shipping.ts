@@ -32,7 +32,7 @@ export interface ShipmentResult {
 }
 
 export interface CancelResult extends ShipmentResult {
-  /** Whether no shipment of the order is left (cancelled now, earlier, or none ever made). */
+  /** Whether a shipment of the order was cancelled (by this call or an earlier one): false when there was none to cancel. */
   undone: boolean;
 }
 
@@ -89,7 +89,7 @@ export function decideCancel(record: ShipmentRecord | undefined, request: Cancel
       const { customer, item } = request;
       return {
         write: { id, status: "cancelled", ...(customer === undefined ? {} : { customer }), ...(item === undefined ? {} : { item }), message: cancelledMessage, effects: [] },
-        answer: { id, success: true, message: "Nothing to cancel: no shipment for this order, and none will be made", undone: true },
+        answer: { id, success: true, message: "Nothing to cancel: no shipment for this order, and none will be made", undone: false },
       };
     }
     case "scheduled":
@@ -98,9 +98,9 @@ export function decideCancel(record: ShipmentRecord | undefined, request: Cancel
         answer: { id, success: true, message: `Shipment of ${record.item} to ${record.customer} cancelled`, undone: true },
       };
     case "failed":
-      return { answer: { id, success: true, message: "Nothing to cancel: the shipment failed", undone: true } };
+      return { answer: { id, success: true, message: "Nothing to cancel: the shipment failed", undone: false } };
     case "cancelled":
-      return { answer: { id, success: true, message: "Already cancelled", undone: true } };
+      return { answer: { id, success: true, message: "Already cancelled", undone: (record.effects ?? []).some((e) => e.kind === "cancel") } };
   }
 }
 

@@ -49,13 +49,13 @@ describe("cancel decisions", () => {
   it("leave a cancelled record for an order with no shipment, that a later ship call is refused by", () => {
     const { write, answer } = decideCancel(undefined, order);
     expect(write).to.deep.equal({ id: "o-1", status: "cancelled", customer: "joni", item: "kiwi", message: "Shipment cancelled: nothing ships", effects: [] });
-    expect(answer).to.include({ success: true, undone: true });
+    expect(answer).to.include({ success: true, undone: false }); // nothing was shipped: nothing to say was undone
     expect(decideShipment(write, order, new Set())).to.deep.equal({ answer: { id: "o-1", success: false, message: "Shipment cancelled: nothing ships" } });
   });
 
   it("write nothing for a failed or cancelled shipment", () => {
     expect(decideCancel({ ...scheduled, status: "failed" }, order)).to.deep.equal({
-      answer: { id: "o-1", success: true, message: "Nothing to cancel: the shipment failed", undone: true },
+      answer: { id: "o-1", success: true, message: "Nothing to cancel: the shipment failed", undone: false },
     });
     expect(decideCancel({ ...scheduled, status: "cancelled" }, order).write).to.equal(undefined);
   });
@@ -98,7 +98,8 @@ describe("shipping", () => {
     expect(await shipping(store).schedule(order)).to.include({ success: false, message: "Shipment cancelled: nothing ships" });
     expect((await shipping(store).find("o-1"))?.effects).to.deep.equal([{ kind: "ship" }, { kind: "cancel" }]);
 
-    expect(await shipping(store).cancel({ id: "o-2" })).to.include({ undone: true });
+    expect(await shipping(store).cancel({ id: "o-2" })).to.include({ undone: false });
+    expect(await shipping(store).cancel({ id: "o-2" })).to.include({ undone: false, message: "Already cancelled" });
     expect(await shipping(store).schedule({ ...order, id: "o-2" })).to.include({ success: false });
     expect(await shipping(store).find("o-2")).to.deep.equal({ id: "o-2", status: "cancelled", message: "Shipment cancelled: nothing ships", effects: [] });
   });
@@ -158,13 +159,13 @@ describe("shipping API", () => {
     const server = app();
     const cancelled = await request(server, "POST", `/api/v1/shipments/${id}/cancel`, { body: placed });
     expect(cancelled.status).to.equal(200);
-    expect(cancelled.body).to.include({ id, success: true, undone: true });
+    expect(cancelled.body).to.include({ id, success: true, undone: false });
     const late = await request(server, "POST", "/api/v1/shipments", { body: placed });
     expect(late.status).to.equal(201);
     expect(late.body.success).to.equal(false);
     expect(late.body.message).to.include("cancelled");
     expect((await request(server, "GET", `/api/v1/shipments/${id}`)).body).to.deep.include({ status: "cancelled", effects: [] });
-    expect((await request(server, "POST", `/api/v1/shipments/${id}/cancel`, { body: placed })).body).to.include({ undone: true });
+    expect((await request(server, "POST", `/api/v1/shipments/${id}/cancel`, { body: placed })).body).to.include({ undone: false });
   });
 
   it("answers 404 to a cancel of an id that is not an order id, 400 for a body with an unknown field, 415 without a body; writes nothing", async () => {

@@ -1,6 +1,7 @@
-// The baseline's other app: answers every call at once. The baseline's order
-// workflow invokes it for reserve, pay and ship (success), and Dapr delivers the
-// topic "notifications" to its POST /notifications (bench/baseline/components).
+// The baseline's other apps: each answers every call at once. It runs as inventory,
+// payments and shipping (the baseline's order workflow invokes them for reserve, pay
+// and ship: success) and as notifications (Dapr delivers the topic "notifications" to
+// its POST /notifications, bench/baseline/components).
 import http from "node:http";
 
 const port = Number(process.env.APP_PORT ?? 3001);
