@@ -29,7 +29,7 @@ const logger = createLogger("notifications");
 const redis = { password: config.redisPassword, username: config.redisUsername };
 const historyRedis = connectRedis(config.redisHost, logger, { ...redis, name: "history", failFast: true });
 const adapterPub = connectRedis(config.redisHost, logger, { ...redis, name: "adapter-pub" });
-const adapterSub = connectRedis(config.redisHost, logger, { ...redis, name: "adapter-sub" });
+const adapterSub = connectRedis(config.redisHost, logger, { ...redis, name: "adapter-sub", silentPeerMs: 0 });
 
 const history = new RedisEventHistory(historyRedis, { length: config.historyLength, seenTtlSeconds: config.seenTtlSeconds });
 const deadLetters = new RedisDeadLetters(historyRedis, config.deadLettersKept);

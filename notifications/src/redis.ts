@@ -2,6 +2,10 @@
 // reconnect by themselves, waiting longer after each failed try (up to
 // maxReconnectDelayMs). The app keeps running meanwhile; a lost connection is
 // logged once, with a reminder every `reportEvery` failed tries, and its return once.
+// A connection whose peer went silent without closing it (a network partition, the pod
+// back at another address, Redis restarted elsewhere meanwhile) is dropped and made
+// again: the client PINGs when idle, and a connection that receives and sends nothing
+// for `silentPeerMs` is closed; its pending commands fail, they do not wait for ever.
 import { createClient } from "redis";
 import type { Logger } from "@dapr-orders/service-kit";
 
@@ -19,18 +23,27 @@ export interface RedisOptions {
   failFast?: boolean;
   maxReconnectDelayMs?: number;
   reportEvery?: number;
+  /**
+   * How long a connection may stay silent (nothing sent or received; idle ones are
+   * PINGed at a third of it) before it is dropped and made again. 0: never, for a
+   * subscriber connection, which cannot PING; the kernel's keepalive finds its dead
+   * peer instead, as nothing is ever outstanding on it.
+   */
+  silentPeerMs?: number;
 }
 
 export function connectRedis(hostPort: string, logger: Logger, options: RedisOptions) {
-  const { name, password, username, failFast = false, maxReconnectDelayMs = 5000, reportEvery = 20 } = options;
+  const { name, password, username, failFast = false, maxReconnectDelayMs = 5000, reportEvery = 20, silentPeerMs = 15_000 } = options;
   const log = logger.child({ redis: hostPort, client: name });
   const client = createClient({
     url: `redis://${hostPort}`,
     ...(password === undefined || password === "" ? {} : { password }),
     ...(username === undefined || username === "" ? {} : { username }),
     disableOfflineQueue: failFast,
+    ...(silentPeerMs > 0 ? { pingInterval: Math.round(silentPeerMs / 3) } : {}),
     socket: {
       connectTimeout: 5000,
+      ...(silentPeerMs > 0 ? { socketTimeout: silentPeerMs } : {}),
       reconnectStrategy: (retries) => Math.min(100 * 2 ** Math.min(retries, 10), maxReconnectDelayMs),
     },
   });
