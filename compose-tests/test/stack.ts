@@ -84,11 +84,11 @@ export function provision(): Promise<NodeJS.ProcessEnv> {
   return provisioning;
 }
 
-/** The tokens and the Redis password of the secrets file (its one-line values), by name. */
+/** The tokens and the Redis passwords (the default user's and each app's) of the secrets file (its one-line values), by name. */
 function secretTokens(): Record<string, string> {
   const tokens: Record<string, string> = {};
   for (const line of readFileSync(envFile, "utf8").split("\n")) {
-    const match = /^(\w+_TOKEN|REDIS_PASSWORD)=(\w+)$/.exec(line);
+    const match = /^(\w+_TOKEN|\w*REDIS_PASSWORD)=(\w+)$/.exec(line);
     if (match !== null) tokens[match[1]!] = match[2]!;
   }
   return tokens;
