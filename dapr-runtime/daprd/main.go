@@ -7,8 +7,9 @@
 package main
 
 import (
-	nrSqlite "github.com/dapr/components-contrib/nameresolution/sqlite"
+	nrKubernetes "github.com/dapr/components-contrib/nameresolution/kubernetes"
 	nrMdns "github.com/dapr/components-contrib/nameresolution/mdns"
+	nrSqlite "github.com/dapr/components-contrib/nameresolution/sqlite"
 	pubsubRedis "github.com/dapr/components-contrib/pubsub/redis"
 	stateRedis "github.com/dapr/components-contrib/state/redis"
 	"github.com/dapr/dapr/cmd/daprd/app"
@@ -22,5 +23,7 @@ func main() {
 	pubsubLoader.DefaultRegistry.RegisterComponent(pubsubRedis.NewRedisStreams, "redis")
 	nrLoader.DefaultRegistry.RegisterComponent(nrMdns.NewResolver, "mdns")
 	nrLoader.DefaultRegistry.RegisterComponent(nrSqlite.NewResolver, "sqlite")
+	// The default on Kubernetes: an app id is the DNS name of its <app id>-dapr Service.
+	nrLoader.DefaultRegistry.RegisterComponent(nrKubernetes.NewResolver, "kubernetes")
 	app.Run()
 }
