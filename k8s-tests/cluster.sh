@@ -105,7 +105,7 @@ pod_processes() {
 shim_processes() {
   local p
   for p in /proc/[0-9]*; do
-    tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "-address $dir/containerd/containerd.sock" && echo "${p#/proc/}"
+    { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q -- "-address $dir/containerd/containerd.sock" && echo "${p#/proc/}"
   done
   return 0
 }
@@ -122,7 +122,7 @@ remove_chains() {
     "$tool" -t "$table" -S >/dev/null 2>&1 || continue
     # Rules of other chains that jump to a KUBE-/CNI- chain, then those chains themselves.
     "$tool" -t "$table" -S | grep -E -- '-j (KUBE|CNI)-' | grep -vE '^-A (KUBE|CNI)-' | sed 's/^-A /-D /' |
-      while read -r rule; do eval "$tool -t $table $rule" 2>/dev/null || true; done
+      while read -r rule; do eval "$tool -t $table $rule" 2>/dev/null || true; done || true
     local chains
     chains=$("$tool" -t "$table" -S | awk '$1 == "-N" && $2 ~ /^(KUBE|CNI)-/ { print $2 }')
     for c in $chains; do "$tool" -t "$table" -F "$c" 2>/dev/null || true; done
@@ -204,6 +204,7 @@ up() {
   mkdir -p "$dir"/{pki,logs,pids,etcd,kubelet,pod-logs,containerd,cni/net.d,cni/ipam}
   chmod 755 "$dir"
   ls /var/run/netns 2>/dev/null >"$dir/netns-before" || : >"$dir/netns-before"
+  echo "K8S_BIN=$bin" >"$dir/env" # for `down`, however far `up` gets
   trap 'say "up failed: see $dir/logs"; exit 1' ERR
 
   node_ip=$(ip -4 route get 1.1.1.1 2>/dev/null | awk '{ for (i = 1; i < NF; i++) if ($i == "src") print $(i + 1) }')
@@ -322,6 +323,11 @@ EOF
   for hierarchy in /sys/fs/cgroup/*/; do
     [ -f "${hierarchy}cgroup.procs" ] && mkdir -p "$hierarchy$cgroup_parent"
   done
+  # cgroup v1's cpuset: a new cgroup has no CPUs or memory nodes until given its parent's.
+  if [ -f /sys/fs/cgroup/cpuset/cpuset.cpus ]; then
+    cat /sys/fs/cgroup/cpuset/cpuset.cpus >"/sys/fs/cgroup/cpuset/$cgroup_parent/cpuset.cpus"
+    cat /sys/fs/cgroup/cpuset/cpuset.mems >"/sys/fs/cgroup/cpuset/$cgroup_parent/cpuset.mems"
+  fi
   [ -f /sys/fs/cgroup/cgroup.controllers ] && mkdir -p "/sys/fs/cgroup/$cgroup_parent"
   cat >"$dir/kubelet.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1

@@ -28,7 +28,7 @@ if [ "$(docker image inspect -f '{{index .Config.Labels "dapr-orders.binary"}}' 
   mkdir -p "$ctx/etc/ssl/certs" && cp /etc/ssl/certs/ca-certificates.crt "$ctx/etc/ssl/certs/"
   printf '%s\n' 'FROM scratch' 'COPY etc/ /etc/' 'COPY coredns /coredns' "LABEL dapr-orders.binary=$binary_hash" \
     'EXPOSE 53 53/udp' 'ENTRYPOINT ["/coredns"]' >"$ctx/Dockerfile"
-  docker build -q -t "$coredns_image" "$ctx" >/dev/null
+  docker build -q -t "$coredns_image" "$ctx" >/dev/null 2>&1 || { say "building $coredns_image failed"; exit 1; }
   rm -rf "$ctx"
   say "built $coredns_image"
 fi
