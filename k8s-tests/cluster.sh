@@ -253,6 +253,7 @@ up() {
     --client-ca-file "$dir/pki/ca.crt" \
     --tls-cert-file "$dir/pki/apiserver.crt" --tls-private-key-file "$dir/pki/apiserver.key" \
     --kubelet-client-certificate "$dir/pki/apiserver-kubelet-client.crt" --kubelet-client-key "$dir/pki/apiserver-kubelet-client.key" \
+    --kubelet-preferred-address-types InternalIP \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$dir/pki/sa.pub" --service-account-signing-key-file "$dir/pki/sa.key" \
     --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
@@ -298,7 +299,9 @@ state = "$dir/containerd/state"
     conf_dir = "$dir/cni/net.d"
 EOF
   # The pods' network: one bridge, addresses from a range kept in the folder, the pods'
-  # traffic to the outside masqueraded, a pod reaching itself through its Service (hairpin).
+  # traffic to the outside masqueraded, a pod reaching itself through its Service (hairpin),
+  # and each pod's traffic let through iptables' FORWARD chain (firewall: Docker's policy
+  # there is DROP, and with br_netfilter even traffic between two pods on the bridge passes it).
   cat >"$dir/cni/net.d/10-dapr-orders.conflist" <<EOF
 {
   "cniVersion": "1.0.0",
@@ -309,7 +312,8 @@ EOF
       "ipam": { "type": "host-local", "ranges": [[{ "subnet": "$pod_cidr" }]], "routes": [{ "dst": "0.0.0.0/0" }],
                 "dataDir": "$dir/cni/ipam" }
     },
-    { "type": "portmap", "capabilities": { "portMappings": true } }
+    { "type": "portmap", "capabilities": { "portMappings": true } },
+    { "type": "firewall" }
   ]
 }
 EOF
