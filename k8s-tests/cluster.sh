@@ -13,9 +13,10 @@
 # `up` imports the images of $IMAGES (space-separated) before it starts any pod; among them
 # $PAUSE_IMAGE (the pods' sandbox) and $COREDNS_IMAGE.
 #
-# Needs root, cgroup v1 or v2, Debian's containerd, runc and containernetworking-plugins,
-# and the binaries of scripts/kubernetes-binaries.sh ($K8S_BIN). Images come from the
-# containerd's k8s.io namespace only (import them; nothing is pulled).
+# Needs root, cgroup v1 or v2, Debian's containerd, runc and containernetworking-plugins
+# (installed from apt when missing), and the binaries of scripts/kubernetes-binaries.sh
+# ($K8S_BIN). Images come from the containerd's k8s.io namespace only (import them; nothing
+# is pulled).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cmd=${1:?usage: cluster.sh up|down|import DIR}
@@ -197,9 +198,22 @@ current-context: local
 EOF
 }
 
+# The Debian packages a node needs, installed when missing.
+ensure_packages() {
+  local p missing=()
+  for p in containerd runc containernetworking-plugins iptables iproute2 openssl curl; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing ${missing[*]} from apt"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
 up() {
   local bin=${K8S_BIN:?K8S_BIN must name the folder of scripts/kubernetes-binaries.sh}
   [ "$(id -u)" = 0 ] || { say "needs root"; exit 1; }
+  ensure_packages
   [ ! -e "$dir" ] || { say "$dir exists: down it first"; exit 1; }
   mkdir -p "$dir"/{pki,logs,pids,etcd,kubelet,pod-logs,containerd,cni/net.d,cni/ipam}
   chmod 755 "$dir"
