@@ -12,12 +12,12 @@ import { follow, loadSettings, orderView, paymentsOf, place, restock, stock, typ
 
 const plan = {
   clients: 4,
-  /** A disruption every 12 s from 12 s in: five pod deletions, then the kill. */
-  everyMs: 12_000,
+  /** A disruption every 10 s from 10 s in: five pod deletions, then the kill. */
+  everyMs: 10_000,
   deletions: ["order-processor", "inventory", "payments", "shipping", "notifications"],
   killApp: "order-processor",
   killContainer: "daprd",
-  loadAfterLastMs: 30_000,
+  loadAfterLastMs: 20_000,
   answerTimeoutMs: 120_000,
   followMs: 10_000,
   settleTimeoutMs: 5 * 60_000,
