@@ -4,7 +4,7 @@
 // once per run, by the root hooks; the teardown (logs saved, cluster.sh down) happens whatever
 // else does.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { tokenVariable } from "@dapr-orders/local-stack";
@@ -242,6 +242,7 @@ let tearingDown: Promise<string[]> | undefined;
 
 async function takeDown(): Promise<string[]> {
   if (clusterDir === undefined) return [];
+  rmSync(artifacts, { recursive: true, force: true }); // the last run's only
   mkdirSync(artifacts, { recursive: true });
   const problems: string[] = [];
   if (cluster !== undefined) {
