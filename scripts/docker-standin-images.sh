@@ -8,7 +8,10 @@
 #                                laid out like node:24-slim (/usr/local, user "node" uid 1000)
 #   local/redis:7                Debian's redis-server, run like the official redis image
 #   local/{daprd,placement,scheduler,sentry}:<dapr version>
-#                                binaries at /, working dir /, uid 65532, like daprio/* (distroless)
+#                                binaries at /, working dir /, uid 65532, like daprio/* (distroless);
+#                                rebuilt when the binary changes (dapr-runtime/ changed)
+#   local/{operator,injector}:<dapr version>
+#                                the same, for Kubernetes only: with the argument --kubernetes
 #   local/pause:3.10.1           the holder of each app's network namespace: /pause sleeps until
 #                                SIGTERM or SIGINT, then exits 0, like registry.k8s.io/pause
 #   local/zipkin:<version>       the Zipkin server jar of scripts/zipkin-jar.sh (Maven Central) on
@@ -19,6 +22,9 @@
 #   eval "$(scripts/docker-standin-images.sh)" && docker compose up -d --wait
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+dapr_programs="daprd placement scheduler sentry"
+kubernetes_programs=
+if [ "${1:-}" = --kubernetes ]; then kubernetes_programs="operator injector"; fi
 cache="$root/.cache/standin-images"
 dapr_version=$(awk '$1 == "github.com/dapr/dapr" { print substr($2, 2) }' "$root/dapr-runtime/go.mod")
 node_major=24
@@ -146,11 +152,12 @@ DOCKERFILE
 fi
 
 # --- Dapr: daprd, placement, scheduler, sentry -----------------------------------------------
-dapr_bin=
-for bin in daprd placement scheduler sentry; do
+# Each image is labelled with its binary's hash, so that a rebuilt binary makes a new image.
+dapr_bin=$("$root/scripts/dapr-binaries.sh" $kubernetes_programs)
+for bin in $dapr_programs $kubernetes_programs; do
   image=local/$bin:$dapr_version
-  has_image "$image" && continue
-  [ -n "$dapr_bin" ] || dapr_bin=$("$root/scripts/dapr-binaries.sh")
+  binary_hash=$(sha256sum "$dapr_bin/$bin" | cut -c1-16)
+  [ "$(docker image inspect -f '{{index .Config.Labels "dapr-orders.binary"}}' "$image" 2>/dev/null)" = "$binary_hash" ] && continue
   ctx="$cache/$bin"
   rm -rf "$ctx" && mkdir -p "$ctx/rootfs/etc" "$ctx/rootfs/tmp" "$ctx/home/nonroot"
   # What distroless/static:nonroot provides besides the binary: a passwd entry for uid 65532,
@@ -170,6 +177,7 @@ COPY --chown=65532:65532 home/ /home/
 COPY $bin /$bin
 WORKDIR /
 USER 65532:65532
+LABEL dapr-orders.binary=$binary_hash
 DOCKERFILE
   build "$image" "$ctx"
   rm -rf "$ctx"
