@@ -138,16 +138,17 @@ describe("the load", function () {
   });
 
   it("posts a burst at once, counts the answers, and follows the accepted orders until they end or the deadline", async () => {
+    // Deadlines with room for a busy machine: what is checked is the counting, not the speed.
     const result = await burst(target(api.url, ["a", "busy", "stuck", "fail", "slow"]), {
       count: 50,
       postTimeoutMs: 5000,
-      terminalWithinMs: 1500,
+      terminalWithinMs: 4000,
       signal: new AbortController().signal,
     });
     expect(result).to.include({ orders: 50, accepted: 40, unanswered: 0, completed: 20, failed: 10, stuck: 10 });
     expect(result.statuses).to.deep.equal({ 202: 40, 503: 10 });
     expect(result.refusedButPlaced).to.deep.equal({ count: 0, notTerminal: 0 });
-    expect(result.postsAnsweredMs).to.be.below(1500);
+    expect(result.postsAnsweredMs).to.be.below(4000);
     expect(result.allTerminalMs).to.equal(undefined);
   });
 
